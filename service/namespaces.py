@@ -1,0 +1,63 @@
+"""The vocabularies the dataset uses, with the prefixes people expect to see for them."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+SCHEMA = Namespace("https://schema.org/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+BIBO = Namespace("http://purl.org/ontology/bibo/")
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": str(ORG),
+    "prov": str(PROV),
+    "sem": str(SEM),
+    "schema": str(SCHEMA),
+    "time": str(TIME),
+    "bibo": str(BIBO),
+    "wgs": str(WGS),
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": str(WD),
+    "wdt": str(WDT),
+}
+
+# Our own namespaces, relative to the canonical base.
+LOCAL_PREFIXES = {
+    "cao": "ontology#",
+    "grp": "id/organisation/",
+    "per": "id/person/",
+    "plc": "id/place/",
+    "evt": "id/event/",
+    "clm": "id/claim/",
+    "wrk": "id/work/",
+    "agt": "id/agent/",
+    "note": "id/note/",
+    "scheme": "id/scheme/",
+    "cert": "id/concept/certainty/",
+    "dq": "id/concept/date-qualifier/",
+    "qk": "id/concept/quantity/",
+    "role": "id/concept/role/",
+    "ideo": "id/concept/ideology/",
+    "obj": "id/concept/objective/",
+    "tac": "id/concept/tactic/",
+    "wpn": "id/concept/weapon/",
+    "eth": "id/concept/ethnic-group/",
+}
+
+
+def prefixes(base: str) -> dict[str, str]:
+    """All prefixes, ours resolved against `base`."""
+    return {**STANDARD_PREFIXES, **{p: base + rel for p, rel in LOCAL_PREFIXES.items()}}

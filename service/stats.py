@@ -1,0 +1,86 @@
+"""Figures that tell an editor how complete and how well sourced the dataset is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph
+
+from .namespaces import prefixes
+
+_CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?s a ?class . FILTER (STRSTARTS(STR(?s), STR(id:)))
+} GROUP BY ?class ORDER BY DESC(?n) ?class"""
+
+_CLAIM_SOURCING = """
+SELECT (COUNT(DISTINCT ?claim) AS ?claims)
+       (COUNT(DISTINCT ?sourced) AS ?with_source)
+       (COUNT(DISTINCT ?cited) AS ?with_work)
+       (COUNT(DISTINCT ?paged) AS ?with_page)
+WHERE {
+  ?claim a/rdfs:subClassOf* cao:Claim .
+  OPTIONAL { ?claim prov:qualifiedDerivation/prov:entity ?any . BIND (?claim AS ?sourced) }
+  OPTIONAL { ?claim prov:qualifiedDerivation/prov:entity ?work . FILTER (?work != wrk:cma-profile)
+             BIND (?claim AS ?cited) }
+  OPTIONAL { ?claim prov:qualifiedDerivation/cao:page ?page . BIND (?claim AS ?paged) }
+}"""
+
+_LINKING = """
+SELECT ?kind (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?linked) AS ?with_wikidata) WHERE {
+  VALUES (?kind ?class) {
+    ("organisations" org:Organization) ("people" foaf:Person) ("places" schema:Place)
+    ("events" cao:Event) ("ethnic groups" cao:EthnicGroup)
+  }
+  ?e a/rdfs:subClassOf* ?class .
+  FILTER (STRSTARTS(STR(?e), STR(id:)))
+  OPTIONAL { ?e owl:sameAs|skos:exactMatch ?q . FILTER (STRSTARTS(STR(?q), STR(wd:))) BIND (?e AS ?linked) }
+} GROUP BY ?kind ORDER BY ?kind"""
+
+_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { %s }"
+
+
+@dataclass(frozen=True)
+class Stats:
+    triples: int
+    classes: list[tuple[str, int]]
+    claims: int
+    claims_with_source: int
+    claims_citing_a_work: int
+    claims_with_page: int
+    linking: list[tuple[str, int, int]]
+    works_cited: int
+    notes: int
+
+    def lines(self) -> list[str]:
+        def share(part: int, whole: int) -> str:
+            return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
+
+        out = [f"triples: {self.triples}", "", "instances per class:"]
+        out += [f"  {name:<40} {count:>5}" for name, count in self.classes]
+        out += [
+            "",
+            f"claims (incl. events): {self.claims}",
+            f"  with a source:                {share(self.claims_with_source, self.claims)}",
+            f"  citing a work (not only the profile): {share(self.claims_citing_a_work, self.claims)}",
+            f"  with a page number:           {share(self.claims_with_page, self.claims)}",
+            "",
+            "Wikidata links:",
+        ]
+        out += [f"  {kind:<14} {share(linked, total)}" for kind, total, linked in self.linking]
+        out += ["", f"works cited: {self.works_cited}", f"notes: {self.notes}"]
+        return out
+
+
+def compute(graph: Graph, base: str) -> Stats:
+    ns = {**prefixes(base), "id": base + "id/"}
+
+    def rows(query: str):
+        return list(graph.query(query, initNs=ns))
+
+    classes = [(graph.namespace_manager.normalizeUri(c), int(n)) for c, n in rows(_CLASS_COUNTS)]
+    claims, with_source, with_work, with_page = (int(v) for v in rows(_CLAIM_SOURCING)[0])
+    linking = [(str(kind), int(total), int(linked)) for kind, total, linked in rows(_LINKING)]
+    works = int(rows(_COUNT % "?s cao:worksCitedNumber ?n")[0][0])
+    notes = int(rows(_COUNT % "?s a cao:Note")[0][0])
+    return Stats(len(graph), classes, claims, with_source, with_work, with_page, linking, works, notes)

@@ -1,0 +1,149 @@
+"""The validation gate: SHACL shapes (pyshacl) over ontology + data + derived triples.
+
+Results are turned into `Issue`s that name the focus node, the path, the message and the file the
+focus node was written in, so an editor can go straight to the mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from .dataset import ProfileDataset, parse_turtle
+from .namespaces import STANDARD_PREFIXES, prefixes
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str
+    focus: str
+    path: str | None
+    message: str
+    value: str | None
+    shape: str
+    file: Path | None
+
+    def summary(self) -> str:
+        path = f" {self.path}" if self.path else ""
+        value = f" (value: {self.value})" if self.value and self.value not in self.message else ""
+        return f"{self.severity}: {self.focus}{path}: {self.message}{value}"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.summary()}" if self.file else self.summary()
+
+
+@dataclass(frozen=True)
+class Report:
+    issues: tuple[Issue, ...]
+
+    @property
+    def conforms(self) -> bool:
+        return not any(issue.severity == "Violation" for issue in self.issues)
+
+    @property
+    def violations(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity != "Violation"]
+
+
+def load_shapes(shapes_dir: Path, base: str) -> Graph:
+    """All shapes, with every prefix their SPARQL constraints use declared.
+
+    Our own namespaces depend on the base, so they are added here: as sh:declare entries (for any
+    SHACL engine reading the published shapes) and as PREFIX lines in each query (for the
+    embedded engine, which does not receive sh:prefixes).
+    """
+    shapes = Graph()
+    for path in sorted(shapes_dir.glob("*.ttl")):
+        shapes += parse_turtle(path, base)
+    namespaces = {**prefixes(base), "id": base + "id/"}
+    declarations = URIRef(base + "shapes#prefixes")
+    for prefix, namespace in namespaces.items():
+        if prefix in STANDARD_PREFIXES:
+            continue
+        declaration = BNode()
+        shapes.add((declarations, SH.declare, declaration))
+        shapes.add((declaration, SH.prefix, Literal(prefix)))
+        shapes.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(namespaces.items()))
+    for node, query in list(shapes.subject_objects(SH.select)):
+        shapes.set((node, SH.select, Literal(prologue + str(query))))
+    _target_sparql_constraints(shapes)
+    return shapes
+
+
+def _target_sparql_constraints(shapes: Graph) -> None:
+    """Evaluate each SPARQL constraint only on the nodes its own query selects.
+
+    pyshacl runs a SPARQL constraint once per focus node and rdflib parses the query each time,
+    which costs minutes on the whole dataset. A constraint's query, run once with `$this` unbound,
+    returns exactly the nodes that can violate it, so each constraint moves to a shape of its own
+    whose SPARQL target (SHACL Advanced Features) is that query: one run over the data, then one
+    per offending node. Shapes that already have a SPARQL target are left alone.
+    """
+    for shape, constraint in list(shapes.subject_objects(SH.sparql)):
+        if (shape, SH.target, None) in shapes:
+            continue
+        targeted = URIRef(f"{shape}-{len(list(shapes.objects(shape, SH.sparql)))}")
+        while (targeted, None, None) in shapes:
+            targeted = URIRef(f"{targeted}'")
+        target = BNode()
+        shapes.add((targeted, RDF.type, SH.NodeShape))
+        shapes.add((targeted, SH.target, target))
+        shapes.add((target, RDF.type, SH.SPARQLTarget))
+        shapes.add((target, SH.select, shapes.value(constraint, SH.select)))
+        shapes.add((target, SH.prefixes, shapes.value(constraint, SH.prefixes)))
+        for severity in shapes.objects(shape, SH.severity):
+            shapes.add((targeted, SH.severity, severity))
+        shapes.add((targeted, SH.sparql, constraint))
+        shapes.remove((shape, SH.sparql, constraint))
+
+
+def validate(dataset: ProfileDataset) -> Report:
+    data = dataset.union()
+    shapes = load_shapes(dataset.settings.shapes_dir, dataset.settings.base)
+    _, results, _ = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    issues = [_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)]
+    issues.sort(key=lambda i: (i.severity != "Violation", str(i.file or ""), i.focus, i.message))
+    return Report(tuple(issues))
+
+
+def _issue(results: Graph, result, dataset: ProfileDataset, data: Graph) -> Issue:
+    def one(predicate):
+        return results.value(result, predicate)
+
+    focus = one(SH.focusNode)
+    path = one(SH.resultPath)
+    value = one(SH.value)
+    severity = one(SH.resultSeverity)
+    return Issue(
+        severity=str(severity).rsplit("#", 1)[-1],
+        focus=_show(focus, data),
+        path=_show(path, data) if isinstance(path, URIRef) else ("(property path)" if path is not None else None),
+        message=str(one(SH.resultMessage) or "does not conform to the shape"),
+        value=_show(value, data) if value is not None else None,
+        shape=_show(one(SH.sourceShape), data),
+        file=dataset.file_of(focus, data),
+    )
+
+
+def _show(node, graph: Graph) -> str:
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:  # rdflib cannot shorten some IRIs; show them whole
+            return f"<{node}>"
+    if isinstance(node, BNode):
+        return "[blank node]"
+    return str(node)
