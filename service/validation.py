@@ -7,16 +7,20 @@ focus node was written in, so an editor can go straight to the mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
+from . import prepared_queries
 from .dataset import ProfileDataset, parse_turtle
 from .namespaces import STANDARD_PREFIXES, prefixes
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+prepared_queries.install()
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Issue:
 
     def summary(self) -> str:
         path = f" {self.path}" if self.path else ""
-        value = f" (value: {self.value})" if self.value and self.value not in self.message else ""
+        value = self.value if self.value not in (None, self.focus) and self.value not in self.message else None
+        value = f" (value: {value})" if value else ""
         return f"{self.severity}: {self.focus}{path}: {self.message}{value}"
 
     def __str__(self) -> str:
@@ -55,12 +60,14 @@ class Report:
         return [issue for issue in self.issues if issue.severity != "Violation"]
 
 
+@lru_cache(maxsize=8)
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
     """All shapes, with every prefix their SPARQL constraints use declared.
 
     Our own namespaces depend on the base, so they are added here: as sh:declare entries (for any
     SHACL engine reading the published shapes) and as PREFIX lines in each query (for the
-    embedded engine, which does not receive sh:prefixes).
+    embedded engine, which does not receive sh:prefixes). Loaded once per process: the shapes do
+    not change while it runs, and the same query texts let prepared queries be reused.
     """
     shapes = Graph()
     for path in sorted(shapes_dir.glob("*.ttl")):
@@ -114,9 +121,9 @@ def validate(dataset: ProfileDataset) -> Report:
     _, results, _ = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
-    issues = [_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)]
-    issues.sort(key=lambda i: (i.severity != "Violation", str(i.file or ""), i.focus, i.message))
-    return Report(tuple(issues))
+    issues = {_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)}
+    ordered = sorted(issues, key=lambda i: (i.severity != "Violation", str(i.file or ""), i.focus, i.message))
+    return Report(tuple(ordered))
 
 
 def _issue(results: Graph, result, dataset: ProfileDataset, data: Graph) -> Issue:
@@ -129,13 +136,21 @@ def _issue(results: Graph, result, dataset: ProfileDataset, data: Graph) -> Issu
     severity = one(SH.resultSeverity)
     return Issue(
         severity=str(severity).rsplit("#", 1)[-1],
-        focus=_show(focus, data),
+        focus=_show_focus(focus, data),
         path=_show(path, data) if isinstance(path, URIRef) else ("(property path)" if path is not None else None),
         message=str(one(SH.resultMessage) or "does not conform to the shape"),
         value=_show(value, data) if value is not None else None,
         shape=_show(one(SH.sourceShape), data),
         file=dataset.file_of(focus, data),
     )
+
+
+def _show_focus(node, graph: Graph) -> str:
+    """A blank node is shown through the named node that holds it, e.g. `evt:x → [ ]`."""
+    if isinstance(node, BNode):
+        holder = next(graph.subjects(object=node), None)
+        return f"{_show_focus(holder, graph)} → [ ]" if holder is not None else "[ ]"
+    return _show(node, graph)
 
 
 def _show(node, graph: Graph) -> str:
