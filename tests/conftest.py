@@ -35,7 +35,11 @@ def ask(graph, settings):
     """Run a SPARQL query over the whole dataset with the project's prefixes predeclared."""
     namespaces = prefixes(settings.base)
 
-    def run(query: str) -> list[tuple]:
-        return [tuple(row) for row in graph.query(query, initNs=namespaces)]
+    def run(query: str):
+        """Rows as tuples for SELECT; a bool for ASK."""
+        result = graph.query(query, initNs=namespaces)
+        if result.type == "ASK":
+            return result.askAnswer
+        return [tuple(row) for row in result]
 
     return run

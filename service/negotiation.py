@@ -1,0 +1,130 @@
+"""Content negotiation (RFC 9110 §12.5.1), done once for every route.
+
+`choose` ranks the media types a route can produce against the client's Accept header: the most
+specific matching media range sets an offer's quality (`text/html;level=1` over `text/html` over
+`text/*` over `*/*`), `q=0` excludes, equal qualities go to the route's own order of preference.
+A `format` parameter (`?format=ttl`) or a file suffix (`/x.ttl`) overrides the header for people
+typing URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+# Short names accepted by ?format= and as file suffixes.
+FORMAT_ALIASES: Mapping[str, str] = {
+    "html": "text/html",
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "owl": "application/rdf+xml",
+}
+
+
+class NotAcceptable(Exception):
+    """No offered type is acceptable; carries the offers so the response can list them."""
+
+    def __init__(self, offers: Sequence[str], reason: str):
+        self.offers = list(offers)
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    q: float = 1.0
+
+    def specificity(self, offer: "MediaRange") -> int:
+        """How precisely this range names `offer`: -1 no match, 0 */*, 1 type/*, 2 type/subtype, 3 with parameters."""
+        if self.type == "*":
+            return 0 if self.subtype == "*" else -1
+        if self.type != offer.type:
+            return -1
+        if self.subtype == "*":
+            return 1
+        if self.subtype != offer.subtype:
+            return -1
+        # Only parameters the offer itself declares can exclude it; others (charset, a JSON-LD
+        # profile the representation does not name) are preferences we cannot honour more exactly.
+        shared = {k: v for k, v in self.params.items() if k in offer.params}
+        if not shared:
+            return 2
+        return 3 if all(offer.params[k] == v for k, v in shared.items()) else -1
+
+
+def parse_media_type(text: str) -> MediaRange | None:
+    """One media range from an Accept member or a media type; None if it is malformed."""
+    main, *parameters = [part.strip() for part in text.split(";")]
+    if main.count("/") != 1:
+        return None
+    kind, subtype = (s.strip().lower() for s in main.split("/"))
+    if not kind or not subtype or (kind == "*" and subtype != "*"):
+        return None
+    params: dict[str, str] = {}
+    q = 1.0
+    for parameter in parameters:
+        if "=" not in parameter:
+            continue
+        name, value = (s.strip() for s in parameter.split("=", 1))
+        name, value = name.lower(), value.strip('"')
+        if name == "q":
+            try:
+                q = float(value)
+            except ValueError:
+                return None
+            if not 0.0 <= q <= 1.0:
+                return None
+        else:
+            params[name] = value
+    return MediaRange(kind, subtype, params, q)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header; an absent, blank or unusable header accepts anything."""
+    ranges = [parse_media_type(member) for member in (header or "").split(",") if member.strip()]
+    valid = [r for r in ranges if r is not None]
+    # A header with nothing usable in it is ignored, as RFC 9110 allows, rather than refusing everything.
+    return valid or [MediaRange("*", "*")]
+
+
+def quality(ranges: Sequence[MediaRange], offer: str) -> float:
+    """The quality the client gives `offer`: that of the most specific range matching it (0 if none)."""
+    parsed = parse_media_type(offer)
+    best, best_specificity = 0.0, -1
+    for media_range in ranges:
+        specificity = media_range.specificity(parsed)
+        if specificity > best_specificity:
+            best, best_specificity = media_range.q, specificity
+    return best
+
+
+def choose(accept: str | None, offers: Sequence[str], requested_format: str | None = None) -> str:
+    """The offer to send, or `NotAcceptable`. `offers` are in the route's order of preference."""
+    if requested_format:
+        wanted = FORMAT_ALIASES.get(requested_format.lower(), requested_format.lower())
+        if wanted in offers:
+            return wanted
+        raise NotAcceptable(offers, f"format {requested_format!r} is not available here")
+    ranges = parse_accept(accept)
+    scored = [(quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
+    best_q, _, best = max(scored)
+    if best_q <= 0:
+        raise NotAcceptable(offers, f"none of the available types is acceptable to {accept!r}")
+    return best

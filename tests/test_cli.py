@@ -1,0 +1,57 @@
+"""The `conflict-ld` command as a user runs it: a real process, its output and exit status."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, VALID_WORLD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_validate_accepts_a_valid_file():
+    done = run("validate", str(VALID_WORLD))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "conforms — 0 violation(s)" in done.stdout
+
+
+def test_validate_reports_file_focus_path_and_message():
+    fixture = FIXTURES / "invalid" / "claim-without-source.ttl"
+    done = run("validate", str(VALID_WORLD), str(fixture))
+    assert done.returncode == 1
+    assert ("tests/fixtures/invalid/claim-without-source.ttl: Violation: clm:broken prov:qualifiedDerivation: "
+            "a claim needs at least one source") in done.stdout
+    assert "does NOT conform — 1 violation(s)" in done.stdout
+
+
+def test_broken_turtle_is_a_located_error_not_a_traceback(tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <x#> .\nex:a ex:b ex:c\nex:d ex:e ex:f .\n", encoding="utf-8")
+    done = run("validate", str(broken))
+    assert done.returncode == 1
+    assert f"{broken}:3: Turtle syntax error" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_path_is_reported_plainly(tmp_path):
+    done = run("validate", str(tmp_path / "nowhere.ttl"))
+    assert done.returncode == 1
+    assert "no such file or folder" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_stats_on_the_shipped_data():
+    done = run("stats")
+    assert done.returncode == 0, done.stderr
+    assert "works cited: 26" in done.stdout
+    assert "notes: 11" in done.stdout
+    assert "with a source:                " in done.stdout and "(100%)" in done.stdout

@@ -1,0 +1,27 @@
+from service.build import build
+from service.stats import compute
+
+from .conftest import VALID_WORLD
+
+
+def test_counts_on_the_valid_world(settings):
+    result = build(settings, [VALID_WORLD])
+    stats = compute(result.dataset.union(), settings.base)
+    classes = dict(stats.classes)
+    assert classes["cao:ArmedGroup"] == 1 and classes["cao:Coalition"] == 1
+    # the attack, two changes, membership, alliance, statement and the plain assessment
+    assert stats.claims == 7
+    assert stats.claims_with_source == 7
+    assert stats.claims_citing_a_work == 7
+    assert stats.claims_with_page == 1
+    linking = {kind: (total, linked) for kind, total, linked in stats.linking}
+    assert linking["organisations"] == (2, 1)
+    assert linking["places"] == (2, 0)
+    assert stats.works_cited == 1 and stats.notes == 1
+
+
+def test_the_report_reads_as_shares(settings):
+    result = build(settings, [VALID_WORLD])
+    text = "\n".join(compute(result.dataset.union(), settings.base).lines())
+    assert "with a page number:           1/7 (14%)" in text
+    assert "organisations  1/2 (50%)" in text
