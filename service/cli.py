@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import build
-from .config import Settings
+from .build import DataRefused, build, ensure_store
+from .config import Limits, Settings
 from .dataset import TurtleError
 from .stats import compute
 
@@ -56,6 +56,25 @@ def _build(args, settings: Settings) -> int:
     return 0
 
 
+def _serve(args, settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        store = ensure_store(settings)
+    except DataRefused as refused:
+        for issue in refused.report.violations:
+            print(f"{_relative(issue.file, settings.root) or '(no file)'}: {issue.summary()}", file=sys.stderr)
+        print(f"\nrefusing to serve: {refused}", file=sys.stderr)
+        return 1
+    limits = Limits.from_env()
+    print(f"serving {store.name} on http://{args.host}:{args.port}/sparql "
+          f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)")
+    uvicorn.run(create_app(settings, limits, store), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="conflict-ld", description="Build, check and publish the conflict-ld dataset.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -71,6 +90,11 @@ def parser() -> argparse.ArgumentParser:
     build_ = commands.add_parser("build", help="load, derive and validate the dataset, then print its statistics")
     build_.add_argument("--warnings", action="store_true", help="also list warnings")
     build_.set_defaults(run=_build)
+
+    serve = commands.add_parser("serve", help="validate (or reuse a validated store) and serve the SPARQL endpoint")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(run=_serve)
     return top
 
 

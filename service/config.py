@@ -19,11 +19,15 @@ class Settings:
     ontology_dir: Path = field(default=None)  # type: ignore[assignment]
     data_dir: Path = field(default=None)  # type: ignore[assignment]
     shapes_dir: Path = field(default=None)  # type: ignore[assignment]
+    store_dir: Path = field(default=None)  # type: ignore[assignment]
+    queries_dir: Path = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
-        for name, default in (("ontology_dir", "ontology"), ("data_dir", "data/ttl"), ("shapes_dir", "shapes")):
+        defaults = (("ontology_dir", "ontology"), ("data_dir", "data/ttl"), ("shapes_dir", "shapes"),
+                    ("store_dir", "var/store"), ("queries_dir", "queries"))
+        for name, default in defaults:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, self.root / default)
 
@@ -38,4 +42,34 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         root = Path(os.environ.get("CONFLICT_LD_HOME", PROJECT_ROOT))
-        return cls(base=os.environ.get("CONFLICT_LD_BASE", DEFAULT_BASE), root=root)
+        store = os.environ.get("CONFLICT_LD_STORE")
+        return cls(base=os.environ.get("CONFLICT_LD_BASE", DEFAULT_BASE), root=root,
+                   store_dir=Path(store) if store else None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost; published in the service description and the README."""
+
+    query_timeout: float = 30.0  # seconds before a query is stopped
+    max_rows: int = 100_000  # result rows (or triples) per answer
+    max_body: int = 1_048_576  # bytes of a POST body
+    max_query_length: int = 16_384  # characters of a query string in a GET URL
+    workers: int = 4  # queries running at once
+    queue_wait: float = 1.0  # seconds a request waits for a free worker before 503
+    retry_after: int = 5  # seconds suggested to a client refused as saturated
+    service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        env = os.environ
+        allow = tuple(e for e in env.get("CONFLICT_LD_SERVICE_ALLOW", "").split() if e)
+        return cls(
+            query_timeout=float(env.get("CONFLICT_LD_QUERY_TIMEOUT", cls.query_timeout)),
+            max_rows=int(env.get("CONFLICT_LD_MAX_ROWS", cls.max_rows)),
+            max_body=int(env.get("CONFLICT_LD_MAX_BODY", cls.max_body)),
+            max_query_length=int(env.get("CONFLICT_LD_MAX_QUERY_LENGTH", cls.max_query_length)),
+            workers=int(env.get("CONFLICT_LD_WORKERS", cls.workers)),
+            queue_wait=float(env.get("CONFLICT_LD_QUEUE_WAIT", cls.queue_wait)),
+            service_allow=allow,
+        )

@@ -12,27 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-# Short names accepted by ?format= and as file suffixes.
-FORMAT_ALIASES: Mapping[str, str] = {
-    "html": "text/html",
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "owl": "application/rdf+xml",
+# Short names accepted by ?format= and as file suffixes. Some name a kind of answer whose media
+# type depends on the query form (`xml`: SPARQL results for SELECT, RDF/XML for CONSTRUCT), so each
+# maps to candidates tried in order against what the route offers.
+FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "html": ("text/html",),
+    "json": ("application/sparql-results+json", "application/ld+json", "application/json"),
+    "srj": ("application/sparql-results+json",),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "srx": ("application/sparql-results+xml",),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+    "ttl": ("text/turtle",),
+    "turtle": ("text/turtle",),
+    "n3": ("text/turtle",),  # Turtle is N3's RDF subset
+    "nt": ("application/n-triples",),
+    "ntriples": ("application/n-triples",),
+    "nq": ("application/n-quads",),
+    "nquads": ("application/n-quads",),
+    "trig": ("application/trig",),
+    "jsonld": ("application/ld+json",),
+    "json-ld": ("application/ld+json",),
+    "rdf": ("application/rdf+xml",),
+    "rdfxml": ("application/rdf+xml",),
+    "rdf+xml": ("application/rdf+xml",),
+    "owl": ("application/rdf+xml",),
 }
 
 
@@ -115,13 +119,20 @@ def quality(ranges: Sequence[MediaRange], offer: str) -> float:
     return best
 
 
-def choose(accept: str | None, offers: Sequence[str], requested_format: str | None = None) -> str:
-    """The offer to send, or `NotAcceptable`. `offers` are in the route's order of preference."""
-    if requested_format:
-        wanted = FORMAT_ALIASES.get(requested_format.lower(), requested_format.lower())
-        if wanted in offers:
-            return wanted
-        raise NotAcceptable(offers, f"format {requested_format!r} is not available here")
+def choose(accept: str | None, offers: Sequence[str], requested_format: str | Sequence[str] | None = None) -> str:
+    """The offer to send, or `NotAcceptable`. `offers` are in the route's order of preference.
+
+    `requested_format` (one value or several, as clients repeat `format=`; each may be a short
+    name, a media type or a comma-separated list of them) overrides the Accept header.
+    """
+    values = [requested_format] if isinstance(requested_format, str) else list(requested_format or [])
+    names = [name.strip().lower() for value in values for name in value.split(",") if name.strip()]
+    if names:
+        for name in names:
+            for candidate in FORMAT_ALIASES.get(name, (name,)):
+                if candidate in offers:
+                    return candidate
+        raise NotAcceptable(offers, f"format {', '.join(names)!r} is not available here")
     ranges = parse_accept(accept)
     scored = [(quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
     best_q, _, best = max(scored)

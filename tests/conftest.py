@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,6 +17,7 @@ from service.build import Build, build
 from service.config import Settings
 from service.namespaces import prefixes
 
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_WORLD = FIXTURES / "valid-world.ttl"
 
@@ -43,3 +51,64 @@ def ask(graph, settings):
         return [tuple(row) for row in result]
 
     return run
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str  # e.g. http://127.0.0.1:54321
+    process: subprocess.Popen
+    env: dict
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+
+def start_server(tmp_store: Path, **limits: str) -> LiveServer:
+    """`conflict-ld serve` as a user starts it, on a free loopback port, with the given limits."""
+    port = _free_port()
+    env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as response:
+                if response.status == 200:
+                    return LiveServer(url, process, env)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("server did not start in time")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def live_server(store_dir):
+    """A real server on loopback (short timeout, two workers) shared by the HTTP tests."""
+    server = start_server(store_dir, query_timeout="3", workers="2", queue_wait="5")
+    yield server
+    stop_server(server)

@@ -1,5 +1,7 @@
 """The `conflict-ld` command as a user runs it: a real process, its output and exit status."""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +57,19 @@ def test_stats_on_the_shipped_data():
     assert "works cited: 26" in done.stdout
     assert "notes: 11" in done.stdout
     assert "with a source:                " in done.stdout and "(100%)" in done.stdout
+
+
+@pytest.mark.slow
+def test_serve_refuses_data_that_fails_validation(tmp_path):
+    home = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, home / folder)
+    shutil.copy(FIXTURES / "invalid" / "claim-without-source.ttl", home / "data" / "ttl" / "broken.ttl")
+    shutil.copy(VALID_WORLD, home / "data" / "ttl" / "world.ttl")
+    env = {**os.environ, "CONFLICT_LD_HOME": str(home), "CONFLICT_LD_STORE": str(tmp_path / "store")}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", "1"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "refusing to serve" in done.stderr
+    assert "data/ttl/broken.ttl: Violation: clm:broken" in done.stderr
+    assert not any((tmp_path / "store").glob("*/validated.json"))

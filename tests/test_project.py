@@ -17,7 +17,7 @@ def test_readme_opens_with_exactly_two_commands():
     assert text.index("```sh") < 40
     commands = readme_commands()
     assert len(commands) == 2
-    assert "conflict-ld" in commands[0] and "pytest" in commands[1]
+    assert "conflict-ld serve" in commands[0] and "pytest" in commands[1]
 
 
 def test_ci_runs_the_readme_test_command():

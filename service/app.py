@@ -1,0 +1,65 @@
+"""The web application: one FastAPI app, its routes, and the query pool it shares."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from . import __version__
+from .build import ensure_store
+from .config import Limits, Settings
+from .namespaces import prefixes
+from .routes import queries, sparql
+from .store import MARKER, EmbeddedStore
+from .views.responses import error
+from .workers import QueryPool
+
+
+def create_app(settings: Settings | None = None, limits: Limits | None = None, store: Path | None = None) -> FastAPI:
+    """The app; `store` is a validated store path (built from `settings` when not given)."""
+    settings = settings or Settings.from_env()
+    limits = limits or Limits.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        path = store or ensure_store(settings)
+        catalogue = EmbeddedStore(path)
+        app.state.graph_names = catalogue.graph_names()
+        app.state.triples = json.loads((path / MARKER).read_text(encoding="utf-8")).get("triples", len(catalogue))
+        del catalogue
+        app.state.pool = QueryPool(path, limits.workers, limits.query_timeout, limits.queue_wait)
+        await app.state.pool.start()
+        try:
+            yield
+        finally:
+            await app.state.pool.stop()
+
+    app = FastAPI(title="conflict-ld", version=__version__, lifespan=lifespan, docs_url="/api", redoc_url=None)
+    app.state.settings = settings
+    app.state.limits = limits
+    app.state.prefixes = prefixes(settings.base)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
+        expose_headers=["Content-Length", "Content-Type", "Retry-After"],
+    )
+    app.include_router(sparql.router)
+    app.include_router(queries.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, problem: HTTPException):
+        return error(problem.status_code, f"{problem.detail}")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, problem: RequestValidationError):
+        return error(400, f"Bad Request: {problem.errors()[0].get('msg', 'invalid request')}")
+
+    return app

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per door of the service."""

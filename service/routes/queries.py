@@ -1,0 +1,53 @@
+"""The catalogue of example research questions, for people (HTML) and for the query editor (JSON)."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+
+from ..catalogue import examples
+from ..negotiation import NotAcceptable, choose
+from ..views.responses import negotiated, not_acceptable
+
+router = APIRouter()
+OFFERS = ("text/html", "application/json")
+
+
+@router.get("/queries")
+async def queries(request: Request) -> Response:
+    try:
+        media_type = choose(request.headers.get("accept"), OFFERS, request.query_params.getlist("format"))
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    catalogue = examples(request.app.state.settings.queries_dir)
+    if media_type == "application/json":
+        return negotiated(json.dumps([e.as_json() for e in catalogue], ensure_ascii=False).encode(), media_type)
+    return negotiated(_page(catalogue).encode("utf-8"), media_type)
+
+
+def _page(catalogue) -> str:
+    items = "\n".join(
+        f"""<section id="{escape(e.id)}">
+<h2>{escape(e.title)}</h2>
+<p>{escape(e.description)}</p>
+<pre><code>{escape(e.query)}</code></pre>
+<p><a href="sparql?query={quote(e.query)}&amp;format=csv">CSV</a> ·
+<a href="sparql?query={quote(e.query)}&amp;format=json">JSON</a></p>
+</section>""" for e in catalogue)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Example research questions — conflict-ld</title>
+<style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }}
+pre {{ background: #f4f4f4; padding: .5rem; overflow-x: auto; }}</style></head>
+<body>
+<h1>Example research questions</h1>
+<p>Each question is a SPARQL query you can run as it stands on <a href="sparql">the endpoint</a>
+(the prefixes it uses are predeclared) or open in the query editor there.</p>
+{items}
+</body>
+</html>
+"""

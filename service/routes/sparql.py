@@ -1,0 +1,127 @@
+"""The SPARQL 1.1 Protocol endpoint: query via GET, POST form and POST body; read-only."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request, Response
+
+from .. import results
+from ..negotiation import NotAcceptable, choose
+from ..query_text import analyse
+from ..service_description import describe
+from ..store import GRAPH_FORMATS, Query, QuerySyntaxError
+from ..views.editor import editor_page
+from ..views.responses import error, negotiated, not_acceptable
+from ..workers import QueryTimeout, Saturated, WorkerFailed
+
+router = APIRouter()
+
+DESCRIPTION_OFFERS = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples",
+                      "text/html")
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
+                  "application/n-triples": "nt"}
+READ_ONLY = "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP…) is not accepted."
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD"])
+async def sparql_get(request: Request) -> Response:
+    limits = request.app.state.limits
+    if len(request.url.query) > limits.max_query_length:
+        return error(414, f"URI Too Long: the query string exceeds {limits.max_query_length} characters; "
+                          "send the query with POST instead.")
+    params = request.query_params
+    if "update" in params:
+        return error(403, READ_ONLY)
+    queries = params.getlist("query")
+    if not queries:
+        return service_description(request)
+    if len(queries) > 1:
+        return error(400, "Bad Request: give exactly one 'query' parameter.")
+    return await run_query(request, queries[0], params.getlist("default-graph-uri"),
+                           params.getlist("named-graph-uri"), params.getlist("format"))
+
+
+@router.post("/sparql")
+async def sparql_post(request: Request) -> Response:
+    limits = request.app.state.limits
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limits.max_body:
+        return error(413, f"Content Too Large: request bodies are limited to {limits.max_body} bytes.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limits.max_body:
+            return error(413, f"Content Too Large: request bodies are limited to {limits.max_body} bytes.")
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    params = request.query_params
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return error(400, "Bad Request: the request body is not UTF-8.")
+    if media_type == "application/x-www-form-urlencoded":
+        form = parse_qs(text, keep_blank_values=True)
+        if "update" in form:
+            return error(403, READ_ONLY)
+        queries = form.get("query", [])
+        if len(queries) != 1:
+            return error(400, "Bad Request: a form POST needs exactly one 'query' field.")
+        return await run_query(request, queries[0], form.get("default-graph-uri", []),
+                               form.get("named-graph-uri", []), form.get("format", params.getlist("format")))
+    if media_type == "application/sparql-query":
+        return await run_query(request, text, params.getlist("default-graph-uri"),
+                               params.getlist("named-graph-uri"), params.getlist("format"))
+    if media_type == "application/sparql-update":
+        return error(403, READ_ONLY)
+    return error(415, "Unsupported Media Type: POST the query as application/sparql-query or as an "
+                      "application/x-www-form-urlencoded form with a 'query' field.")
+
+
+async def run_query(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
+                    requested_format: list[str]) -> Response:
+    state = request.app.state
+    shape = analyse(text)
+    if shape.update:
+        return error(403, READ_ONLY)
+    refused = [s for s in shape.services if s not in state.limits.service_allow]
+    if refused:
+        allowed = ", ".join(state.limits.service_allow) or "none"
+        return error(403, f"Forbidden: federated query (SERVICE {refused[0]}) is not allowed here. "
+                          f"Allowed SERVICE endpoints: {allowed}.")
+    offers = tuple(GRAPH_FORMATS) if shape.returns_graph else results.MEDIA_TYPES
+    try:
+        media_type = choose(request.headers.get("accept"), offers, requested_format)
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows)
+    try:
+        answer = await state.pool.answer(query)
+    except QuerySyntaxError as problem:
+        return error(400, f"Bad Request: the query does not parse: {problem}")
+    except results.TooManyRows as problem:
+        return error(400, f"Bad Request: {problem} (limit {problem.limit}); add LIMIT or narrow the query.")
+    except Saturated:
+        return error(503, "Service Unavailable: all query workers are busy; retry shortly.",
+                     {"Retry-After": str(state.limits.retry_after)})
+    except QueryTimeout:
+        return error(503, f"Service Unavailable: the query ran past the {state.limits.query_timeout:g} s limit "
+                          "and was stopped.")
+    except WorkerFailed:
+        return error(503, "Service Unavailable: the query engine stopped while answering; retry shortly.",
+                     {"Retry-After": str(state.limits.retry_after)})
+    except RuntimeError as problem:
+        return error(502 if shape.services else 500, f"The query failed: {problem}")
+    return negotiated(answer.body, answer.media_type)
+
+
+def service_description(request: Request) -> Response:
+    state = request.app.state
+    try:
+        media_type = choose(request.headers.get("accept"), DESCRIPTION_OFFERS, request.query_params.getlist("format"))
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    if media_type == "text/html":
+        return negotiated(editor_page().encode("utf-8"), "text/html")
+    endpoint = str(request.url.replace(query="", fragment=""))
+    graph = describe(endpoint, state.settings, state.limits, state.graph_names, state.triples)
+    return negotiated(graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), media_type)

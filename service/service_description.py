@@ -1,0 +1,60 @@
+"""The SPARQL 1.1 Service Description of the endpoint, limits included."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from .config import Limits, Settings
+from .namespaces import SCHEMA, prefixes
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF_XML")
+
+
+def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: list[str], triples: int) -> Graph:
+    graph = Graph()
+    for prefix, namespace in prefixes(settings.base).items():
+        graph.bind(prefix, namespace)
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if limits.service_allow:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    for name in RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, FORMATS[name]))
+    dataset, default = BNode("dataset"), BNode("default")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, URIRef("http://rdfs.org/ns/void#triples"), Literal(triples)))
+    for name in graph_names:
+        named = BNode(f"graph-{name.rsplit('/', 1)[-1]}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+    for label, value, unit in (
+        ("query timeout", limits.query_timeout, "SEC"),
+        ("maximum result rows or triples", limits.max_rows, "C62"),
+        ("maximum request body", limits.max_body, "AD"),
+        ("maximum query length in a GET URL", limits.max_query_length, "C62"),
+        ("concurrent queries", limits.workers, "C62"),
+    ):
+        limit = BNode(f"limit-{label.replace(' ', '-')}")
+        graph.add((service, SCHEMA.additionalProperty, limit))
+        graph.add((limit, RDF.type, SCHEMA.PropertyValue))
+        graph.add((limit, SCHEMA.name, Literal(label, lang="en")))
+        datatype = XSD.decimal if isinstance(value, float) else XSD.integer
+        graph.add((limit, SCHEMA.value, Literal(value, datatype=datatype)))
+        graph.add((limit, SCHEMA.unitCode, Literal(unit)))
+    for endpoint_allowed in limits.service_allow:
+        graph.add((service, SCHEMA.isRelatedTo, URIRef(endpoint_allowed)))
+    return graph

@@ -1,0 +1,138 @@
+"""The query engine behind one small interface; the only module that knows it is Oxigraph.
+
+`materialise` turns a validated build into an on-disk Oxigraph store named after a fingerprint of
+every source file and setting that shapes it, so start-up reuses it until the data changes.
+`EmbeddedStore` answers one query at a time from such a store, opened read-only; an external
+SPARQL 1.1 store can take its place by implementing the same `answer` method.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Protocol, Sequence
+
+import pyoxigraph as ox
+
+from . import __version__, results
+from .config import Settings
+
+GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+MARKER = "validated.json"
+
+
+class QuerySyntaxError(ValueError):
+    """The engine's parser rejected the query; the message says where."""
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    media_type: str
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+    default_graphs: Sequence[str] = ()
+    named_graphs: Sequence[str] = ()
+    max_rows: int = 100_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    media_type: str
+    body: bytes
+
+
+class Engine(Protocol):
+    def answer(self, query: Query) -> Answer: ...
+
+
+def fingerprint(settings: Settings) -> str:
+    """Changes whenever anything that goes into the store changes."""
+    digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
+    sources = [
+        *sorted(settings.ontology_dir.rglob("*.ttl")), *sorted(settings.ontology_dir.rglob("*.rq")),
+        *sorted(settings.data_dir.rglob("*.ttl")), *sorted(settings.shapes_dir.rglob("*.ttl")),
+    ]
+    for path in sources:
+        digest.update(str(path.relative_to(settings.root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def store_path(settings: Settings) -> Path:
+    return settings.store_dir / fingerprint(settings)
+
+
+def materialise(settings: Settings, graphs: Mapping[str, "object"], summary: Mapping[str, object]) -> Path:
+    """Write the named graphs (rdflib graphs by name) into a fresh on-disk store; return its path.
+
+    Only called with data that passed validation; the marker file records that, so a store
+    without it (an interrupted build) is never served.
+    """
+    target = store_path(settings)
+    if (target / MARKER).exists():
+        return target
+    building = target.with_name(target.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.parent.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(building))
+    for name, graph in graphs.items():
+        data = graph.serialize(format="nt", encoding="utf-8")
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(settings.graph_iri(name)))
+    store.optimize()
+    store.flush()
+    del store
+    (building / MARKER).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    building.rename(target)
+    return target
+
+
+def has_store(settings: Settings) -> bool:
+    return (store_path(settings) / MARKER).exists()
+
+
+class EmbeddedStore:
+    """An Oxigraph store opened read-only: nothing a query says can change it."""
+
+    def __init__(self, path: Path):
+        self._store = ox.Store.read_only(str(path))
+
+    def answer(self, query: Query) -> Answer:
+        options: dict = {"prefixes": dict(query.prefixes)}
+        if query.default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in query.default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if query.named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in query.named_graphs]
+        try:
+            outcome = self._store.query(query.text, **options)
+        except SyntaxError as error:
+            raise QuerySyntaxError(str(error)) from None
+        if isinstance(outcome, ox.QueryBoolean):
+            return Answer(query.media_type, results.write_boolean(bool(outcome), query.media_type))
+        if isinstance(outcome, ox.QuerySolutions):
+            names = [v.value for v in outcome.variables]
+            rows = ([solution[name] for name in names] for solution in outcome)
+            return Answer(query.media_type, results.write_solutions(names, rows, query.media_type, query.max_rows))
+        triples = []
+        for triple in outcome:
+            triples.append(triple)
+            if len(triples) > query.max_rows:
+                raise results.TooManyRows(query.max_rows)
+        body = ox.serialize(triples, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        return Answer(query.media_type, body)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def __len__(self) -> int:
+        return len(self._store)

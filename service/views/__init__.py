@@ -1,0 +1,1 @@
+"""Responses: error bodies, negotiated RDF, HTML pages."""

@@ -1,0 +1,167 @@
+"""The query page a browser gets at /sparql: YASGUI (served from /static), with a plain form for no JavaScript.
+
+Every URL in the page is relative (static/…, sparql, queries), so it works behind any host and path prefix.
+YASGUI is configured to talk to this endpoint only: no endpoint catalogue or history, no CORS proxy, no
+local storage, no LOV or prefix.cc look-ups.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from string import Template
+
+from ..config import Settings
+from ..namespaces import prefixes as all_prefixes
+
+DEFAULT_QUERY = """SELECT ?organisation ?label WHERE {
+  ?organisation a/rdfs:subClassOf* org:Organization ; rdfs:label ?label .
+  FILTER (lang(?label) = "en")
+} ORDER BY ?label LIMIT 50"""
+
+PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SPARQL query — conflict-ld</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="static/yasgui/yasgui.min.css">
+<style>
+body { font-family: system-ui, sans-serif; max-width: 80rem; margin: 1rem auto; padding: 0 1rem; }
+textarea { width: 100%; min-height: 14rem; font-family: ui-monospace, monospace; font-size: 0.95rem; }
+#catalogue summary { cursor: pointer; font-weight: 600; margin-bottom: 0.4rem; }
+#questions { max-height: 16rem; overflow-y: auto; margin: 0 0 1rem; padding-left: 1.4rem; }
+#questions li { margin: 0.3rem 0; }
+#catalogue button { font: inherit; color: #0645ad; background: none; border: 0; padding: 0; cursor: pointer;
+  text-align: left; text-decoration: underline; }
+#catalogue .description { display: block; color: #555; font-size: 0.9rem; }
+.yasgui .autocompleteWrapper, .yasgui .clearEndpointBtn { display: none; }
+.yasgui .endpointInfo { align-self: center; margin-left: 0.5rem; font-size: 0.9rem; }
+</style>
+</head>
+<body>
+<h1>Query the CMA profile</h1>
+<p>Common prefixes (ours, <code>wd:</code>, <code>wdt:</code>, <code>rdfs:</code>, <code>owl:</code>,
+<code>skos:</code>, <code>schema:</code>, <code>org:</code>, <code>prov:</code>, <code>dcterms:</code>,
+<code>time:</code>…) are predeclared. The default graph is the union of all graphs.</p>
+<section id="catalogue" hidden>
+<details open>
+<summary>Example research questions: choose one to load it into the editor and run it</summary>
+<ul id="questions"></ul>
+</details>
+</section>
+<div id="yasgui"></div>
+<noscript>
+<form method="get" action="sparql">
+<p><label for="query">Query</label><br>
+<textarea id="query" name="query">$escaped_query</textarea></p>
+<p><label for="format">Result format</label>
+<select id="format" name="format">
+<option value="json">JSON</option><option value="xml">XML</option>
+<option value="csv">CSV</option><option value="tsv">TSV</option>
+<option value="ttl">Turtle (CONSTRUCT, DESCRIBE)</option>
+</select>
+<button type="submit">Run</button></p>
+</form>
+</noscript>
+<script src="static/yasgui/yasgui.min.js"></script>
+<script>
+(function () {
+  "use strict";
+  var Yasgui = window.Yasgui;
+  if (!Yasgui) { return; }
+  var endpoint = new URL("sparql", document.baseURI).href;
+  var query = $query_json;
+  var prefixes = $prefixes_json;
+  var Yasqe = Yasgui.Yasqe;
+  // LOV class/property completion calls a remote host; the bundled prefix.cc list would add PREFIX lines
+  // that clash with the predeclared ones (schema:, role:, obj:, cert:). Keep variable completion only.
+  Yasqe.defaults.autocompleters = ["variables"];
+  // The server predeclares our prefixes: teach YASQE's syntax check so it does not flag them as undefined.
+  var sparqlMode = Yasqe.modes && Yasqe.modes.sparql11;
+  if (sparqlMode) {
+    Yasqe.defineMode("sparql11", function (config, modeConfig) {
+      var mode = sparqlMode(config, modeConfig);
+      var startState = mode.startState;
+      mode.startState = function () {
+        var state = startState.apply(mode, arguments);
+        state.prefixes = Object.assign({}, prefixes, state.prefixes);
+        return state;
+      };
+      return mode;
+    });
+  }
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    corsProxy: undefined,
+    persistenceId: null,
+    endpointCatalogueOptions: { getData: function () { return []; } },
+    endpointInfo: function () {
+      var info = document.createElement("span");
+      info.className = "endpointInfo";
+      var code = document.createElement("code");
+      code.textContent = endpoint;
+      info.append("Endpoint: ", code);
+      return info;
+    },
+    populateFromUrl: function (config) {
+      config.requestConfig = Object.assign({}, config.requestConfig, { endpoint: endpoint, method: "POST" });
+      return config;
+    },
+    yasqe: { value: query },
+    yasr: { prefixes: prefixes }
+  });
+  window.yasgui = yasgui;
+
+  function run(text) {
+    var tab = yasgui.getTab();
+    if (!tab) { return; }
+    tab.setQuery(text);
+    tab.query().catch(function () {});
+  }
+
+  fetch("queries", { headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : []; })
+    .then(function (questions) {
+      if (!Array.isArray(questions)) { return; }
+      var list = document.getElementById("questions");
+      questions.forEach(function (question) {
+        if (!question || typeof question.query !== "string") { return; }
+        var item = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = question.title || question.id || "Untitled question";
+        if (question.id) { button.dataset.id = question.id; }
+        button.addEventListener("click", function () { run(question.query); });
+        item.appendChild(button);
+        if (question.description) {
+          var description = document.createElement("span");
+          description.className = "description";
+          description.textContent = question.description;
+          item.appendChild(description);
+        }
+        list.appendChild(item);
+      });
+      if (list.children.length) { document.getElementById("catalogue").hidden = false; }
+    })
+    .catch(function () {});
+})();
+</script>
+</body>
+</html>
+""")
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def editor_page(query: str = DEFAULT_QUERY, prefixes: dict[str, str] | None = None) -> str:
+    """The page; `prefixes` (shown compactly in results) default to the project's for the configured base."""
+    if prefixes is None:
+        prefixes = all_prefixes(Settings.from_env().base)
+    return PAGE.substitute(escaped_query=escape(query), query_json=_script_json(query),
+                           prefixes_json=_script_json(prefixes))

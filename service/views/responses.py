@@ -1,0 +1,29 @@
+"""Response helpers shared by every route: plain-text errors, negotiated bodies, `Vary: Accept`."""
+
+from __future__ import annotations
+
+from fastapi import Response
+
+from ..negotiation import NotAcceptable
+
+TEXT_TYPES = ("text/", "application/sparql-results+xml", "application/rdf+xml", "application/n-triples",
+              "application/n-quads", "application/ld+json", "application/sparql-results+json", "application/json")
+
+
+def content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
+
+
+def negotiated(body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept", **(headers or {})})
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A clear error for people and scripts alike: status, one line of text, never a stack trace."""
+    return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8",
+                    headers={"Vary": "Accept", **(headers or {})})
+
+
+def not_acceptable(problem: NotAcceptable) -> Response:
+    listing = "\n".join(f"  {offer}" for offer in problem.offers)
+    return error(406, f"Not Acceptable: {problem}. Available here:\n{listing}")

@@ -1,0 +1,91 @@
+"""Limits that hold: a runaway query is stopped and frees its CPU; saturation is a 503 with Retry-After."""
+
+import concurrent.futures
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import start_server, stop_server
+
+pytestmark = pytest.mark.slow
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = "SELECT ?l WHERE { grp:mnla rdfs:label ?l }"
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_runaway_query_is_stopped_while_simple_queries_keep_answering(live_server):
+    timeout = 3.0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(httpx.get, live_server.sparql, params={"query": RUNAWAY}, timeout=60)
+        time.sleep(0.5)
+        for _ in range(5):
+            quick = httpx.get(live_server.sparql, params={"query": SIMPLE}, timeout=10)
+            assert quick.status_code == 200
+            assert time.monotonic() - started < timeout  # answered while the runaway was still running
+            time.sleep(0.2)
+        response = runaway.result()
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert "limit" in response.text
+    assert elapsed < timeout + 2
+    # the runaway's worker was killed: nothing the server started is still burning CPU
+    workers = children(live_server.process.pid)
+    time.sleep(0.5)
+    before = cpu_seconds(workers)
+    time.sleep(1.0)
+    assert cpu_seconds(workers) - before < 0.3
+    assert httpx.get(live_server.sparql, params={"query": SIMPLE}).status_code == 200
+
+
+def test_saturation_is_a_503_with_retry_after(store_dir):
+    server = start_server(store_dir, query_timeout="4", workers="1", queue_wait="0.3")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            busy = pool.submit(httpx.get, server.sparql, params={"query": RUNAWAY}, timeout=30)
+            time.sleep(0.7)
+            refused = httpx.get(server.sparql, params={"query": SIMPLE}, timeout=10)
+            assert refused.status_code == 503
+            assert refused.headers["retry-after"].isdigit()
+            assert busy.result().status_code == 503
+        assert httpx.get(server.sparql, params={"query": SIMPLE}).status_code == 200
+    finally:
+        stop_server(server)
+
+
+def test_result_rows_are_limited_not_truncated(store_dir):
+    server = start_server(store_dir, max_rows="10")
+    try:
+        response = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert response.status_code == 400 and "more than 10 rows" in response.text
+        small = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
+        assert small.status_code == 200 and len(small.json()["results"]["bindings"]) == 10
+    finally:
+        stop_server(server)
