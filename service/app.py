@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
         app.state.graph_names = catalogue.graph_names()
         app.state.triples = json.loads((path / MARKER).read_text(encoding="utf-8")).get("triples", len(catalogue))
         del catalogue
-        app.state.pool = QueryPool(path, limits.workers, limits.query_timeout, limits.queue_wait)
+        app.state.pool = QueryPool(path, limits.workers, limits.query_timeout, limits.queue_wait,
+                                   limits.in_memory_quads)
         await app.state.pool.start()
         try:
             yield

@@ -59,6 +59,7 @@ class Limits:
     queue_wait: float = 1.0  # seconds a request waits for a free worker before 503
     retry_after: int = 5  # seconds suggested to a client refused as saturated
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    in_memory_quads: int = 2_000_000  # stores up to this size are queried from memory
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -72,4 +73,5 @@ class Limits:
             workers=int(env.get("CONFLICT_LD_WORKERS", cls.workers)),
             queue_wait=float(env.get("CONFLICT_LD_QUEUE_WAIT", cls.queue_wait)),
             service_allow=allow,
+            in_memory_quads=int(env.get("CONFLICT_LD_IN_MEMORY_QUADS", cls.in_memory_quads)),
         )

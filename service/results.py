@@ -23,7 +23,8 @@ JSON, XML, CSV, TSV = (
     "text/csv",
     "text/tab-separated-values",
 )
-MEDIA_TYPES = (JSON, XML, CSV, TSV)
+PLAIN_JSON = "application/json"  # what many clients ask for; answered with SPARQL results JSON
+MEDIA_TYPES = (JSON, XML, CSV, TSV, PLAIN_JSON)
 
 
 class TooManyRows(Exception):
@@ -99,7 +100,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable, media_type: str, m
                 raise TooManyRows(max_rows)
             yield row
 
-    if media_type == JSON:
+    if media_type in (JSON, PLAIN_JSON):
         out.write(json.dumps({"head": {"vars": list(variables)}})[:-1] + ', "results": {"bindings": [')
         for index, row in enumerate(counted()):
             binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
@@ -127,7 +128,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable, media_type: str, m
 
 
 def write_boolean(answer: bool, media_type: str) -> bytes:
-    if media_type == JSON:
+    if media_type in (JSON, PLAIN_JSON):
         return json.dumps({"head": {}, "boolean": answer}).encode()
     if media_type == XML:
         return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'

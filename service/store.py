@@ -26,6 +26,7 @@ GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/json": ox.RdfFormat.JSON_LD,  # what many clients ask for; answered with JSON-LD
 }
 MARKER = "validated.json"
 
@@ -100,10 +101,20 @@ def has_store(settings: Settings) -> bool:
 
 
 class EmbeddedStore:
-    """An Oxigraph store opened read-only: nothing a query says can change it."""
+    """An Oxigraph store opened read-only: nothing a query says can change it.
 
-    def __init__(self, path: Path):
-        self._store = ox.Store.read_only(str(path))
+    A store of up to `in_memory_quads` quads is copied into memory when opened: Oxigraph answers
+    several times faster from memory than through its on-disk index, and copying a small store
+    takes milliseconds. Larger stores are queried on disk, so memory stays bounded.
+    """
+
+    def __init__(self, path: Path, in_memory_quads: int = 0):
+        on_disk = ox.Store.read_only(str(path))
+        if 0 < len(on_disk) <= in_memory_quads:
+            self._store = ox.Store()
+            self._store.bulk_load(on_disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        else:
+            self._store = on_disk
 
     def answer(self, query: Query) -> Answer:
         options: dict = {"prefixes": dict(query.prefixes)}

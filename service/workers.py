@@ -35,8 +35,8 @@ class WorkerFailed(Exception):
     """The worker process died while answering (it is replaced)."""
 
 
-def _serve(store_path: str, connection: Connection) -> None:
-    store = EmbeddedStore(Path(store_path))
+def _serve(store_path: str, in_memory_quads: int, connection: Connection) -> None:
+    store = EmbeddedStore(Path(store_path), in_memory_quads)
     connection.send(("ready", None))
     while True:
         try:
@@ -59,9 +59,9 @@ class _Worker:
     connection: Connection
 
     @classmethod
-    def start(cls, store_path: Path) -> "_Worker":
+    def start(cls, store_path: Path, in_memory_quads: int) -> "_Worker":
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=_serve, args=(str(store_path), child), daemon=True)
+        process = _CONTEXT.Process(target=_serve, args=(str(store_path), in_memory_quads, child), daemon=True)
         process.start()
         child.close()
         status, _ = parent.recv()
@@ -75,8 +75,9 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, store_path: Path, size: int, timeout: float, wait: float):
+    def __init__(self, store_path: Path, size: int, timeout: float, wait: float, in_memory_quads: int = 0):
         self.store_path, self.size, self.timeout, self.wait = store_path, size, timeout, wait
+        self.in_memory_quads = in_memory_quads
         self._idle: asyncio.Queue[_Worker] | None = None
         self._threads = ThreadPoolExecutor(max_workers=size, thread_name_prefix="query")
         self._all: set[_Worker] = set()
@@ -90,7 +91,7 @@ class QueryPool:
             self._idle.put_nowait(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker.start(self.store_path)
+        worker = _Worker.start(self.store_path, self.in_memory_quads)
         with self._lock:
             self._all.add(worker)
         return worker
