@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Mapping, Protocol, Sequence
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from . import __version__, results
 from .config import Settings
@@ -71,7 +72,7 @@ def store_path(settings: Settings) -> Path:
     return settings.store_dir / fingerprint(settings)
 
 
-def materialise(settings: Settings, graphs: Mapping[str, "object"], summary: Mapping[str, object]) -> Path:
+def materialise(settings: Settings, graphs: Mapping[str, Graph], summary: Mapping[str, object]) -> Path:
     """Write the named graphs (rdflib graphs by name) into a fresh on-disk store; return its path.
 
     Only called with data that passed validation; the marker file records that, so a store
