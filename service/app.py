@@ -16,7 +16,8 @@ from . import __version__
 from .build import ensure_store
 from .config import Limits, Settings
 from .namespaces import prefixes
-from .routes import queries, sparql
+from .dumps import write_dumps
+from .routes import dumps, queries, sparql
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         path = store or ensure_store(settings)
+        app.state.dumps_path = write_dumps(settings, path)
         catalogue = EmbeddedStore(path)
         app.state.graph_names = catalogue.graph_names()
         app.state.triples = json.loads((path / MARKER).read_text(encoding="utf-8")).get("triples", len(catalogue))
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     )
     app.include_router(sparql.router)
     app.include_router(queries.router)
+    app.include_router(dumps.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)

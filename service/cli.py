@@ -9,6 +9,7 @@ from pathlib import Path
 from .build import DataRefused, build, ensure_store
 from .config import Limits, Settings
 from .dataset import TurtleError
+from .dumps import write_dumps
 from .stats import compute
 
 
@@ -51,7 +52,8 @@ def _build(args, settings: Settings) -> int:
     _print_report(result, settings, args.warnings)
     if not result.report.conforms:
         return 1
-    print()
+    store = ensure_store(settings)
+    print(f"\nstore: {_relative(store, settings.root)}\ndumps: {_relative(write_dumps(settings, store), settings.root)}\n")
     print("\n".join(compute(result.dataset.union(), settings.base).lines()))
     return 0
 
@@ -87,7 +89,7 @@ def parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="print counts per class, sourcing and Wikidata coverage")
     stats.set_defaults(run=_stats)
 
-    build_ = commands.add_parser("build", help="load, derive and validate the dataset, then print its statistics")
+    build_ = commands.add_parser("build", help="load, derive and validate; write the store and the dumps; print statistics")
     build_.add_argument("--warnings", action="store_true", help="also list warnings")
     build_.set_defaults(run=_build)
 

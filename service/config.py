@@ -21,12 +21,13 @@ class Settings:
     shapes_dir: Path = field(default=None)  # type: ignore[assignment]
     store_dir: Path = field(default=None)  # type: ignore[assignment]
     queries_dir: Path = field(default=None)  # type: ignore[assignment]
+    dumps_dir: Path = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
         defaults = (("ontology_dir", "ontology"), ("data_dir", "data/ttl"), ("shapes_dir", "shapes"),
-                    ("store_dir", "var/store"), ("queries_dir", "queries"))
+                    ("store_dir", "var/store"), ("queries_dir", "queries"), ("dumps_dir", "var/dumps"))
         for name, default in defaults:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, self.root / default)
@@ -42,9 +43,10 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         root = Path(os.environ.get("CONFLICT_LD_HOME", PROJECT_ROOT))
-        store = os.environ.get("CONFLICT_LD_STORE")
+        store, dumps = os.environ.get("CONFLICT_LD_STORE"), os.environ.get("CONFLICT_LD_DUMPS")
         return cls(base=os.environ.get("CONFLICT_LD_BASE", DEFAULT_BASE), root=root,
-                   store_dir=Path(store) if store else None)  # type: ignore[arg-type]
+                   store_dir=Path(store) if store else None,  # type: ignore[arg-type]
+                   dumps_dir=Path(dumps) if dumps else None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

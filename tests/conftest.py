@@ -73,7 +73,8 @@ class LiveServer:
 def start_server(tmp_store: Path, **limits: str) -> LiveServer:
     """`conflict-ld serve` as a user starts it, on a free loopback port, with the given limits."""
     port = _free_port()
-    env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
+    env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), "CONFLICT_LD_DUMPS": str(tmp_store / "dumps"),
+           **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -1,0 +1,104 @@
+"""Dumps for harvesters: listing, files with checksums, conditional GET, HEAD and byte ranges.
+
+`/dumps/{name}` is the current release and is revalidated (ETag = the file's SHA-256);
+`/dumps/{version}/{name}` never changes and is cached for a year. A `.gz` file is served as the
+gzip file it is (`application/gzip`, no Content-Encoding), so what a client saves matches SHA256SUMS.
+Only names found in the release's SHA256SUMS are served: anything else, traversal included, is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from email.utils import formatdate, parsedate_to_datetime
+from html import escape
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+
+from ..dumps import SUMS, listing
+from ..negotiation import NotAcceptable, choose
+from ..views.responses import error, negotiated, not_acceptable
+
+router = APIRouter()
+CURRENT = "no-cache"  # always revalidate; a 304 costs nothing
+VERSIONED = "public, max-age=31536000, immutable"
+
+
+@router.get("/dumps/")
+@router.get("/dumps")
+async def dump_index(request: Request) -> Response:
+    state = request.app.state
+    try:
+        media_type = choose(request.headers.get("accept"), ("text/html", "application/json"),
+                            request.query_params.getlist("format"))
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    files = listing(state.dumps_path)
+    version = state.dumps_path.name
+    if media_type == "application/json":
+        body = {"version": version, "files": [
+            {"name": f.name, "url": f"{version}/{f.name}", "mediaType": f.media_type, "size": f.size,
+             "sha256": f.sha256} for f in files]}
+        return negotiated(json.dumps(body, indent=1).encode(), media_type)
+    rows = "\n".join(
+        f'<tr><td><a href="{version}/{escape(f.name)}">{escape(f.name)}</a></td><td>{escape(f.media_type)}'
+        f'{" (gzip)" if f.encoding else ""}</td><td>{f.size}</td><td><code>{f.sha256}</code></td></tr>'
+        for f in files)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Dumps — conflict-ld</title></head>
+<body><h1>Dumps, release {version}</h1>
+<p>The whole dataset in each syntax, plain and gzipped, with their <a href="{version}/{SUMS}">SHA-256 sums</a>.
+The same data always gives the same bytes.</p>
+<table><thead><tr><th>file</th><th>type</th><th>bytes</th><th>SHA-256</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></body></html>
+"""
+    return negotiated(page.encode("utf-8"), media_type)
+
+
+@router.api_route("/dumps/{name}", methods=["GET", "HEAD"])
+async def current_dump(request: Request, name: str) -> Response:
+    return _serve_file(request, name, CURRENT)
+
+
+@router.api_route("/dumps/{version}/{name}", methods=["GET", "HEAD"])
+async def versioned_dump(request: Request, version: str, name: str) -> Response:
+    if version != request.app.state.dumps_path.name:
+        return error(404, f"Not Found: no release {version!r}; the current release is listed at /dumps/.")
+    return _serve_file(request, name, VERSIONED)
+
+
+def _serve_file(request: Request, name: str, cache: str) -> Response:
+    directory = request.app.state.dumps_path
+    files = {f.name: f for f in listing(directory)}
+    if name == SUMS:
+        path, media_type, etag = directory / SUMS, "text/plain; charset=utf-8", None
+    elif name in files:
+        entry = files[name]
+        path, media_type, etag = directory / name, "application/gzip" if entry.encoding else entry.media_type, entry.sha256
+    else:
+        return error(404, f"Not Found: no dump named {name!r}; see /dumps/.")
+    stat = path.stat()
+    etag = f'"{etag or stat.st_mtime_ns}"'
+    last_modified = formatdate(stat.st_mtime, usegmt=True)
+    headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": cache}
+    if _not_modified(request, etag, stat.st_mtime):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def _not_modified(request: Request, etag: str, mtime: float) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return int(mtime) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False

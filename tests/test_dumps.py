@@ -1,0 +1,143 @@
+"""Dumps a harvester can trust: reproducible, checksummed, faithful to the store, served with HTTP caching."""
+
+import gzip
+import hashlib
+from dataclasses import replace
+from email.utils import formatdate
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from service.build import ensure_store
+from service.dumps import SUMS, listing, write_dumps
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def release(settings, tmp_path_factory):
+    """A validated store and its dumps, in a folder of the test's own."""
+    folder = tmp_path_factory.mktemp("release")
+    mine = replace(settings, store_dir=folder / "store", dumps_dir=folder / "dumps")
+    store = ensure_store(mine)
+    return mine, store, write_dumps(mine, store)
+
+
+def canonical(dataset: ox.Dataset) -> set[str]:
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(quad) for quad in dataset}
+
+
+def test_the_same_data_gives_the_same_bytes(release, tmp_path):
+    settings, store, first = release
+    second = write_dumps(replace(settings, dumps_dir=tmp_path), store)
+    assert (first / SUMS).read_bytes() == (second / SUMS).read_bytes()
+    for entry in listing(first):
+        assert (first / entry.name).read_bytes() == (second / entry.name).read_bytes()
+
+
+def test_every_file_matches_its_checksum(release):
+    _, _, folder = release
+    entries = listing(folder)
+    assert {e.name for e in entries} == {f"conflict-ld.{s}{gz}" for s in ("nq", "nt", "ttl", "jsonld")
+                                         for gz in ("", ".gz")}
+    for entry in entries:
+        assert hashlib.sha256((folder / entry.name).read_bytes()).hexdigest() == entry.sha256
+        if entry.encoding == "gzip":
+            plain = folder / entry.name.removesuffix(".gz")
+            assert gzip.decompress((folder / entry.name).read_bytes()) == plain.read_bytes()
+
+
+def test_the_quads_dump_is_the_store(release):
+    _, store, folder = release
+    served = ox.Dataset(ox.Store.read_only(str(store)))
+    dumped = ox.Dataset(ox.parse(path=str(folder / "conflict-ld.nq"), format=ox.RdfFormat.N_QUADS))
+    assert canonical(dumped) == canonical(served)
+
+
+@pytest.mark.parametrize("suffix, syntax", [("nt", ox.RdfFormat.N_TRIPLES), ("ttl", ox.RdfFormat.TURTLE),
+                                             ("jsonld", ox.RdfFormat.JSON_LD)])
+def test_each_triples_dump_is_the_union_of_the_store(release, suffix, syntax):
+    _, store, folder = release
+    union = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in ox.Store.read_only(str(store)))
+    dumped = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
+                        for t in ox.parse(path=str(folder / f"conflict-ld.{suffix}"), format=syntax))
+    assert canonical(dumped) == canonical(union)
+
+
+@pytest.mark.parametrize("name, rdflib_format", [("conflict-ld.ttl", "turtle"), ("conflict-ld.jsonld", "json-ld"),
+                                                  ("conflict-ld.nt", "nt")])
+def test_rdflib_reads_every_dump(release, name, rdflib_format):
+    _, store, folder = release
+    distinct = len({(q.subject, q.predicate, q.object) for q in ox.Store.read_only(str(store))})
+    assert len(Graph().parse(folder / name, format=rdflib_format)) == distinct
+
+
+# --- over HTTP ---------------------------------------------------------------------------------------
+
+def test_listing_and_downloads_agree_with_the_checksums(live_server):
+    index = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()
+    sums = httpx.get(f"{live_server.url}/dumps/{index['version']}/{SUMS}").text
+    assert len(index["files"]) == 8
+    for entry in index["files"]:
+        body = httpx.get(f"{live_server.url}/dumps/{entry['url']}").content
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"]
+        assert f"{entry['sha256']}  {entry['name']}" in sums
+        assert len(body) == entry["size"]
+
+
+def test_head_and_content_headers(live_server):
+    head = httpx.head(live_server.url + "/dumps/conflict-ld.nt.gz")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == "application/gzip"
+    assert "content-encoding" not in head.headers
+    assert int(head.headers["content-length"]) > 0
+    assert head.headers["accept-ranges"] == "bytes"
+    plain = httpx.head(live_server.url + "/dumps/conflict-ld.ttl")
+    assert plain.headers["content-type"].startswith("text/turtle")
+
+
+def test_conditional_get_answers_304(live_server):
+    url = live_server.url + "/dumps/conflict-ld.nq.gz"
+    first = httpx.get(url)
+    assert first.headers["cache-control"] == "no-cache"
+    again = httpx.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    since = httpx.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert since.status_code == 304
+    stale = httpx.get(url, headers={"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200
+    older = httpx.get(url, headers={"If-Modified-Since": formatdate(0, usegmt=True)})
+    assert older.status_code == 200
+
+
+def test_byte_ranges(live_server):
+    url = live_server.url + "/dumps/conflict-ld.nt"
+    whole = httpx.get(url).content
+    part = httpx.get(url, headers={"Range": "bytes=10-109"})
+    assert part.status_code == 206
+    assert part.content == whole[10:110]
+    assert part.headers["content-range"] == f"bytes 10-109/{len(whole)}"
+
+
+def test_versioned_urls_are_cached_for_long(live_server):
+    version = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()["version"]
+    response = httpx.head(f"{live_server.url}/dumps/{version}/conflict-ld.ttl.gz")
+    assert "immutable" in response.headers["cache-control"]
+
+
+@pytest.mark.parametrize("path", ["/dumps/nothing.ttl", "/dumps/0000000000000000/conflict-ld.ttl",
+                                  "/dumps/..%2F..%2Fpyproject.toml", "/dumps/%2E%2E/README.md",
+                                  "/dumps/x/..%2F..%2Fservice%2Fapp.py"])
+def test_unknown_names_and_traversal_are_404(live_server, path):
+    response = httpx.get(live_server.url + path)
+    assert response.status_code == 404
+    assert "[tool" not in response.text and "FastAPI" not in response.text
+
+
+def test_the_index_page_for_people(live_server):
+    page = httpx.get(live_server.url + "/dumps/", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "SHA-256" in page.text and "conflict-ld.nt.gz" in page.text
