@@ -17,7 +17,7 @@ from .build import ensure_store
 from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import write_dumps
-from .routes import dumps, queries, sparql
+from .routes import dumps, entities, queries, sparql, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(dumps.router)
+    app.include_router(entities.router)
+    app.include_router(wikidata.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)

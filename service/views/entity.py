@@ -1,0 +1,179 @@
+"""The HTML page of one entity: labels, types, statements, the claims about it with their time,
+sources and certainty, incoming links, Wikidata, alternate formats and embedded JSON-LD.
+
+Works without JavaScript and reads on a phone. Built from the entity's description graph only.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from ..namespaces import PROV, WD
+
+ALTERNATES = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
+              ("nt", "application/n-triples", "N-Triples"), ("rdf", "application/rdf+xml", "RDF/XML"))
+HIDDEN = {RDFS.label, SKOS.prefLabel, RDF.type, OWL.sameAs, SKOS.exactMatch}
+
+
+class Page:
+    def __init__(self, graph: Graph, this: URIRef, base: str, root: str):
+        self.g, self.this, self.base, self.root = graph, this, base, root
+        self.cao = Namespace(base + "ontology#")
+
+    # --- words ---------------------------------------------------------------------------------
+    def label(self, node, lang: str = "en") -> str:
+        if isinstance(node, Literal):
+            return str(node)
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            values = list(self.g.objects(node, predicate))
+            for value in values:
+                if getattr(value, "language", None) == lang:
+                    return str(value)
+            if values:
+                return str(values[0])
+        if isinstance(node, URIRef):
+            try:
+                return self.g.namespace_manager.normalizeUri(node)
+            except Exception:  # an IRI rdflib cannot shorten
+                return str(node)
+        return "[ ]"
+
+    def href(self, node: URIRef) -> str:
+        """Our IRIs link to this host's page for them; others to themselves."""
+        text = str(node)
+        return self.root + text[len(self.base):] if text.startswith(self.base) else text
+
+    def link(self, node) -> str:
+        if isinstance(node, URIRef):
+            return f'<a href="{escape(self.href(node))}">{escape(self.label(node))}</a>'
+        if isinstance(node, Literal):
+            lang = f' <span class="lang">{node.language}</span>' if node.language else ""
+            return escape(str(node)) + lang
+        return escape(self.label(node))
+
+    # --- parts ---------------------------------------------------------------------------------
+    def statements(self) -> str:
+        rows = []
+        for predicate, value in sorted(self.g.predicate_objects(self.this), key=lambda pv: (self.label(pv[0]), str(pv[1]))):
+            if predicate in HIDDEN or isinstance(value, BNode):
+                continue
+            rows.append(f"<tr><th>{self.link(predicate)}</th><td>{self.link(value)}</td></tr>")
+        return "<table>" + "".join(rows) + "</table>" if rows else "<p>No further statements.</p>"
+
+    def when(self, claim) -> str:
+        cao = self.cao
+        parts = []
+        for predicate, qualifier, word in ((cao.date, cao.dateQualifier, ""), (cao.start, cao.startQualifier, "from "),
+                                           (cao.end, cao.endQualifier, "until ")):
+            value = self.g.value(claim, predicate)
+            hedge = self.g.value(claim, qualifier)
+            if value is not None or hedge is not None:
+                hedge_text = f"{self.label(hedge)} " if hedge is not None else ""
+                parts.append(f"{word}{hedge_text}{escape(str(value)) if value is not None else ''}".strip())
+        relative = self.g.value(claim, cao.dateRelativeTo)
+        if relative is not None:
+            offset = self.g.value(claim, cao.dateOffset)
+            parts.append(f"{escape(str(offset)) + ' ' if offset else ''}after {self.link(relative)}")
+        return ", ".join(parts) or "undated"
+
+    def sources(self, claim) -> str:
+        items = []
+        for derivation in self.g.objects(claim, PROV.qualifiedDerivation):
+            work = self.g.value(derivation, PROV.entity)
+            pages = sorted(str(p) for p in self.g.objects(derivation, self.cao.page))
+            where = f", p. {', '.join(pages)}" if pages else ""
+            items.append(f"{self.link(work)}{escape(where)}")
+        return "; ".join(sorted(items)) or "none"
+
+    def claims(self) -> str:
+        cao = self.cao
+        claims = sorted({s for s, _ in self.g.subject_objects(cao.certainty) if s != self.this},
+                        key=lambda c: (str(self.g.value(c, cao.date) or self.g.value(c, cao.start) or "9999"), self.label(c)))
+        if not claims:
+            return "<p>No claims about this entity.</p>"
+        items = []
+        for claim in claims:
+            kinds = ", ".join(sorted(self.label(t) for t in self.g.objects(claim, RDF.type)))
+            others = sorted({o for p, o in self.g.predicate_objects(claim)
+                             if isinstance(o, URIRef) and o != self.this and p not in {RDF.type, cao.certainty}
+                             and str(o).startswith(self.base + "id/") and "#" not in str(o)
+                             and not str(o).startswith((self.base + "id/concept/", self.base + "id/work/"))},
+                            key=self.label)
+            comment = self.g.value(claim, RDFS.comment)
+            items.append(
+                f'<li><a href="{escape(self.href(claim))}">{escape(self.label(claim))}</a> '
+                f'<span class="kind">({escape(kinds)})</span>'
+                f'<dl><dt>when</dt><dd>{self.when(claim)}</dd>'
+                f'<dt>certainty</dt><dd>{self.link(self.g.value(claim, cao.certainty))}</dd>'
+                f'<dt>sources</dt><dd>{self.sources(claim)}</dd>'
+                + (f"<dt>with</dt><dd>{', '.join(self.link(o) for o in others)}</dd>" if others else "")
+                + (f"<dt>note</dt><dd>{escape(str(comment))}</dd>" if comment else "")
+                + "</dl></li>")
+        return "<ol class='claims'>" + "".join(items) + "</ol>"
+
+    def incoming(self) -> str:
+        rows = sorted({(self.label(s), self.label(p), s, p) for s, p in self.g.subject_predicates(self.this)
+                       if not isinstance(s, BNode) and self.g.value(s, self.cao.certainty) is None})
+        if not rows:
+            return "<p>No other resource links here.</p>"
+        return "<table>" + "".join(f"<tr><td>{self.link(s)}</td><td>{self.link(p)}</td></tr>" for _, _, s, p in rows) + "</table>"
+
+    def wikidata(self) -> str:
+        items = [o for o in list(self.g.objects(self.this, OWL.sameAs)) + list(self.g.objects(self.this, SKOS.exactMatch))
+                 if str(o).startswith(str(WD))]
+        return "".join(f'<p class="wikidata">Wikidata: <a href="{escape(str(o))}">{escape(str(o).rsplit("/", 1)[-1])}</a></p>'
+                       for o in items)
+
+    def json_ld(self) -> str:
+        own = Graph()
+        for p, o in self.g.predicate_objects(self.this):
+            own.add((self.this, p, o))
+        text = own.serialize(format="json-ld", auto_compact=True)
+        return text.replace("</", "<\\/")
+
+
+def entity_page(graph: Graph, this: URIRef, base: str, root: str, document: str) -> str:
+    page = Page(graph, this, base, root)
+    english, french = page.label(this, "en"), page.label(this, "fr")
+    types = ", ".join(sorted(page.link(t) for t in graph.objects(this, RDF.type)))
+    alternates = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}">'
+                         for suffix, media, _ in ALTERNATES)
+    formats = " · ".join(f'<a href="{escape(document)}.{suffix}">{name}</a>' for suffix, _, name in ALTERNATES)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(english)} — conflict-ld</title>
+<link rel="icon" href="data:,">
+{alternates}
+<link rel="describedby" href="{escape(root)}.well-known/void">
+<script type="application/ld+json">{page.json_ld()}</script>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.4; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: .2rem .4rem; border-bottom: 1px solid #ddd; }}
+th {{ width: 30%; font-weight: 500; }} .lang, .kind {{ color: #666; font-size: .85em; }}
+dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; margin: .2rem 0 .8rem; }} dt {{ color: #555; }}
+code {{ word-break: break-all; }}
+</style>
+</head>
+<body>
+<nav><a href="{escape(root)}">conflict-ld</a> · <a href="{escape(root)}sparql">SPARQL</a> · <a href="{escape(root)}dumps/">dumps</a></nav>
+<h1>{escape(english)}</h1>
+<p lang="fr">{escape(french)}</p>
+<p>{types}</p>
+<p><code>{escape(str(this))}</code></p>
+{page.wikidata()}
+<h2>Statements</h2>
+{page.statements()}
+<h2>Claims</h2>
+{page.claims()}
+<h2>Linked from</h2>
+{page.incoming()}
+<p>This page as data: {formats}</p>
+</body>
+</html>
+"""

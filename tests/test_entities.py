@@ -1,0 +1,79 @@
+"""Entity IRIs dereference on the running service, for machines and for people; Wikidata IDs lead back."""
+
+import json
+
+import httpx
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
+
+pytestmark = pytest.mark.slow
+
+BASE = "https://w3id.org/conflict-ld/"
+ENTITIES = ["id/organisation/mnla", "id/person/bilal-ag-cherif", "id/place/kidal", "id/event/2012-01-18-aguelhok-attack",
+            "id/claim/mnla-strength-2012", "id/work/mcgregor-2017", "id/note/7", "id/concept/certainty/unverified",
+            "id/scheme/certainty"]
+FORMATS = [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
+           ("application/rdf+xml", "xml")]
+
+
+@pytest.mark.parametrize("path", ENTITIES)
+@pytest.mark.parametrize("media_type, rdflib_format", FORMATS)
+def test_every_kind_of_entity_in_every_format(live_server, path, media_type, rdflib_format):
+    response = httpx.get(f"{live_server.url}/{path}", headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert response.headers["vary"].startswith("Accept")
+    graph = Graph().parse(data=response.text, format=rdflib_format)
+    assert (URIRef(BASE + path), None, None) in graph
+
+
+@pytest.mark.parametrize("suffix, rdflib_format", [("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")])
+def test_suffixes_name_the_format(live_server, suffix, rdflib_format):
+    response = httpx.get(f"{live_server.url}/id/place/kidal.{suffix}", headers={"Accept": "text/html"})
+    graph = Graph().parse(data=response.text, format=rdflib_format)
+    assert graph.value(URIRef(BASE + "id/place/kidal"), RDFS.label) is not None
+
+
+def test_rdflib_dereferences_the_iri_as_it_is(live_server):
+    graph = Graph().parse(f"{live_server.url}/id/organisation/hcua")
+    assert graph.value(URIRef(BASE + "id/organisation/hcua"), RDFS.label) is not None
+
+
+def test_the_description_carries_incoming_links_and_claims_with_sources(live_server):
+    graph = Graph().parse(data=httpx.get(f"{live_server.url}/id/organisation/hcua.ttl").text, format="turtle")
+    hcua = URIRef(BASE + "id/organisation/hcua")
+    founding = URIRef(BASE + "id/event/2013-05-hcua-founding")
+    assert (founding, None, hcua) in graph  # incoming
+    pages = {str(p) for d in graph.objects(founding, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))
+             for p in graph.objects(d, URIRef(BASE + "ontology#page"))}
+    assert pages == {"125", "129"}
+
+
+def test_the_page_for_people(live_server):
+    response = httpx.get(f"{live_server.url}/id/organisation/hcua", headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "<h1>High Council for the Unity of Azawad</h1>" in page
+    assert "Haut Conseil pour l&#x27;unité de l&#x27;Azawad" in page or "Haut Conseil pour l'unité de l'Azawad" in page
+    assert "Bencherif and Campana (2017)" in page and "p. 125, 129" in page
+    assert "https://www.wikidata.org/" in page or "http://www.wikidata.org/entity/Q15141050" in page
+    assert 'rel="alternate" type="text/turtle"' in page
+    embedded = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert json.loads(embedded.replace("<\\/", "</"))
+
+
+def test_unknown_entity_is_404_and_bad_format_406(live_server):
+    assert httpx.get(f"{live_server.url}/id/organisation/nobody").status_code == 404
+    assert httpx.get(f"{live_server.url}/id/place/kidal", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_wikidata_ids_lead_to_our_entities(live_server):
+    response = httpx.get(f"{live_server.url}/wikidata/Q853699")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{live_server.url}/id/organisation/mnla"
+    concept = httpx.get(f"{live_server.url}/wikidata/Q58843")
+    assert concept.headers["location"].endswith("/id/concept/ethnic-group/tuareg")
+    missing = httpx.get(f"{live_server.url}/wikidata/Q1")
+    assert missing.status_code == 404 and "Q1" in missing.text
+    assert httpx.get(f"{live_server.url}/wikidata/P31").status_code == 400
