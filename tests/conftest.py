@@ -10,8 +10,10 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from service.build import Build, build
 from service.config import Settings
@@ -113,3 +115,68 @@ def live_server(store_dir):
     server = start_server(store_dir, query_timeout="3", workers="2", queue_wait="5")
     yield server
     stop_server(server)
+
+
+# --- headless Chromium (Debian's, driven by Playwright; browser downloads are never used) ---------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT = 30_000  # ms
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail("the browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """What a page did that a test should not allow: console errors, uncaught exceptions, foreign requests."""
+
+    def __init__(self, context):
+        self.errors: list[str] = []
+        self.tolerated: list[str] = []  # substrings of console errors to let pass
+        self.foreign: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname != "127.0.0.1":
+            self.foreign.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def attach(self, page):
+        page.on("console", lambda message: message.type == "error" and self.errors.append(
+            f"console: {message.text} ({message.location.get('url')})"))
+        page.on("pageerror", lambda problem: self.errors.append(f"uncaught: {problem}"))
+        page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url} {request.failure}"))
+        return page
+
+    def check(self):
+        assert self.foreign == [], f"requests to hosts other than 127.0.0.1: {self.foreign}"
+        errors = [e for e in self.errors if not any(t in e for t in self.tolerated)]
+        assert errors == [], "\n".join(errors)
+
+
+@pytest.fixture
+def browse(chromium):
+    """A fresh browser context (no stored state) and a page in it, watched; checked when the test ends."""
+    contexts = []
+
+    def open_page(**options):
+        context = chromium.new_context(accept_downloads=True, **options)
+        context.set_default_timeout(TIMEOUT)
+        watch = Watch(context)
+        contexts.append((context, watch))
+        return watch.attach(context.new_page()), watch
+
+    yield open_page
+    for context, watch in contexts:
+        context.close()

@@ -1,0 +1,30 @@
+"""Entity pages in headless Chromium: they load, link to each other, and raise no errors."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_entity_pages_load_and_navigate_by_links(browse, live_server):
+    page, watch = browse(viewport={"width": 390, "height": 844})  # a phone
+    response = page.goto(live_server.url + "/id/organisation/hcua")
+    assert response.status == 200
+    assert page.inner_text("h1") == "High Council for the Unity of Azawad"
+    assert page.locator("ol.claims > li").count() > 3
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scrolling
+    page.click("text=Bencherif and Campana (2017)")
+    page.wait_for_url("**/id/work/bencherif-campana-2017")
+    assert "Alliances of convenience" in page.inner_text("body")
+    page.go_back()
+    page.click("text=Coordination of Azawad Movements >> nth=0")
+    page.wait_for_url("**/id/organisation/cma")
+    assert page.inner_text("h1") == "Coordination of Azawad Movements"
+    watch.check()
+
+
+def test_pages_work_without_javascript(browse, live_server):
+    page, watch = browse(java_script_enabled=False)
+    page.goto(live_server.url + "/id/event/2012-01-18-aguelhok-attack")
+    text = page.inner_text("body")
+    assert "2012-01-18" in text and "Aguelhok" in text
+    watch.check()
