@@ -17,7 +17,8 @@ from .build import ensure_store
 from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import write_dumps
-from .routes import dumps, entities, queries, sparql, wikidata
+from .dataset_description import statistics
+from .routes import dumps, entities, queries, sparql, void, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     async def lifespan(app: FastAPI):
         path = store or ensure_store(settings)
         app.state.dumps_path = write_dumps(settings, path)
+        app.state.statistics = statistics(path, settings)
         catalogue = EmbeddedStore(path)
         app.state.graph_names = catalogue.graph_names()
         app.state.triples = json.loads((path / MARKER).read_text(encoding="utf-8")).get("triples", len(catalogue))
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.include_router(dumps.router)
     app.include_router(entities.router)
     app.include_router(wikidata.router)
+    app.include_router(void.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)

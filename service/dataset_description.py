@@ -1,0 +1,131 @@
+"""The dataset's VoID + DCAT description: what it is, where it comes from, how to get it, how big it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
+
+from . import __version__
+from .config import Settings
+from .dumps import SUMS, listing
+from .namespaces import STANDARD_PREFIXES, prefixes
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+MEDIA = "https://www.iana.org/assignments/media-types/"
+VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "wgs", "owl")
+EXAMPLES = ("id/organisation/cma", "id/organisation/mnla", "id/person/bilal-ag-cherif", "id/place/kidal",
+            "id/event/2023-11-15-kidal-capture", "id/work/desgrais-guichaoua-lebovich-2018")
+
+
+@dataclass(frozen=True)
+class Statistics:
+    triples: int
+    entities: int
+    subjects: int
+    objects: int
+    classes: list[tuple[str, int]]
+    properties: list[tuple[str, int]]
+
+
+def statistics(store: Path, settings: Settings) -> Statistics:
+    """Exact counts over the union of the named graphs (the default graph the endpoint queries)."""
+    db = ox.Store.read_only(str(store))
+
+    def rows(query: str):
+        return list(db.query(query, use_default_graph_as_union=True))
+
+    def number(query: str) -> int:
+        return int(rows(query)[0][0].value)
+
+    ns = settings.base + "id/"
+    return Statistics(
+        triples=number("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
+        entities=number(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER (STRSTARTS(STR(?s), "{ns}")) }}'),
+        subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+        classes=[(r[0].value, int(r[1].value)) for r in rows(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")],
+        properties=[(r[0].value, int(r[1].value)) for r in rows(
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p")],
+    )
+
+
+def describe(settings: Settings, stats: Statistics, dumps: Path, site: str) -> Graph:
+    """VoID + DCAT for the release in `dumps`; `site` is the root URL of the answering service."""
+    graph = Graph()
+    for prefix, namespace in {**prefixes(settings.base), "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}.items():
+        graph.bind(prefix, namespace, replace=True)
+    base = settings.base
+    dataset = URIRef(base + ".well-known/void#dataset")
+    release = dumps.name
+    add = graph.add
+    for kind in (VOID.Dataset, DCAT.Dataset):
+        add((dataset, RDF.type, kind))
+    add((dataset, DCTERMS.title, Literal("conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data", lang="en")))
+    add((dataset, DCTERMS.title, Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")))
+    add((dataset, DCTERMS.description, Literal(
+        "A research profile of the CMA armed coalition in northern Mali: organisations and their splits, mergers, "
+        "alliances and rivalries over time, people and roles, places, dated events, ideology, tactics and arsenal, "
+        "each claim with its source, page and certainty.", lang="en")))
+    add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    add((dataset, DCTERMS.creator, Literal("conflict-ld contributors")))
+    add((dataset, DCTERMS.source, URIRef(base + "id/work/cma-profile")))
+    add((dataset, OWL.versionInfo, Literal(f"{__version__}+{release}")))
+    add((dataset, DCAT.version, Literal(f"{__version__}+{release}")))
+    modified = Literal(_date_of(dumps / SUMS), datatype=XSD.date)
+    add((dataset, DCTERMS.modified, modified))
+    add((dataset, VOID.uriSpace, Literal(base + "id/")))
+    add((dataset, VOID.sparqlEndpoint, URIRef(site + "sparql")))
+    service = URIRef(site + "sparql")
+    add((dataset, DCAT.accessService, service))
+    add((service, RDF.type, DCAT.DataService))
+    add((service, DCAT.endpointURL, service))
+    add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    add((dataset, FOAF.homepage, URIRef(site)))
+    for example in EXAMPLES:
+        add((dataset, VOID.exampleResource, URIRef(base + example)))
+    add((dataset, VOID.vocabulary, URIRef(base + "ontology#")))
+    for prefix in VOCABULARIES:
+        add((dataset, VOID.vocabulary, URIRef(STANDARD_PREFIXES[prefix])))
+    for name, value in (("triples", stats.triples), ("entities", stats.entities), ("distinctSubjects", stats.subjects),
+                        ("distinctObjects", stats.objects), ("classes", len(stats.classes)),
+                        ("properties", len(stats.properties))):
+        add((dataset, VOID[name], Literal(value)))
+    for index, (cls, count) in enumerate(stats.classes):
+        partition = URIRef(f"{base}.well-known/void#class-{index}")
+        add((dataset, VOID.classPartition, partition))
+        add((partition, VOID["class"], URIRef(cls)))
+        add((partition, VOID.entities, Literal(count)))
+    for index, (prop, count) in enumerate(stats.properties):
+        partition = URIRef(f"{base}.well-known/void#property-{index}")
+        add((dataset, VOID.propertyPartition, partition))
+        add((partition, VOID.property, URIRef(prop)))
+        add((partition, VOID.triples, Literal(count)))
+    for entry in listing(dumps):
+        url = URIRef(f"{site}dumps/{release}/{entry.name}")
+        add((dataset, VOID.dataDump, url))
+        add((dataset, DCAT.distribution, url))
+        add((url, RDF.type, DCAT.Distribution))
+        add((url, DCAT.downloadURL, url))
+        add((url, DCAT.mediaType, URIRef(MEDIA + entry.media_type)))
+        add((url, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger)))
+        add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+        if entry.encoding == "gzip":
+            add((url, DCAT.compressFormat, URIRef(MEDIA + "application/gzip")))
+        checksum = BNode(f"checksum-{entry.name}")
+        add((url, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
+    return graph
+
+
+def _date_of(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date().isoformat()
