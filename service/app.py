@@ -18,7 +18,7 @@ from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import write_dumps
 from .dataset_description import statistics
-from .routes import dumps, entities, queries, sparql, void, wikidata
+from .routes import dumps, entities, home, queries, sparql, void, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
         expose_headers=["Content-Length", "Content-Type", "Retry-After"],
     )
+    app.include_router(home.router)
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(dumps.router)

@@ -28,3 +28,15 @@ def test_pages_work_without_javascript(browse, live_server):
     text = page.inner_text("body")
     assert "2012-01-18" in text and "Aguelhok" in text
     watch.check()
+
+
+def test_the_home_page_links_every_door(browse, live_server):
+    page, watch = browse()
+    page.goto(live_server.url + "/")
+    for text, path in (("SPARQL endpoint", "/sparql"), ("Dumps", "/dumps/"), ("Dataset description", "/.well-known/void")):
+        href = page.get_attribute(f"a:has-text('{text}')", "href")
+        assert page.evaluate("href => new URL(href, document.baseURI).pathname", href) == path
+    page.click("text=Bilal Ag Chérif")
+    page.wait_for_url("**/id/person/bilal-ag-cherif")
+    assert page.inner_text("h1") == "Bilal Ag Chérif"
+    watch.check()
