@@ -18,7 +18,7 @@ from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import write_dumps
 from .dataset_description import statistics
-from .routes import dumps, entities, home, queries, sparql, void, wikidata
+from .routes import dumps, entities, home, indexes, ontology, queries, sparql, void, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.include_router(entities.router)
     app.include_router(wikidata.router)
     app.include_router(void.router)
+    app.include_router(ontology.router)
+    app.include_router(indexes.router)  # last: its /{index} must not shadow the other routes
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(HTTPException)

@@ -77,3 +77,23 @@ def test_wikidata_ids_lead_to_our_entities(live_server):
     missing = httpx.get(f"{live_server.url}/wikidata/Q1")
     assert missing.status_code == 404 and "Q1" in missing.text
     assert httpx.get(f"{live_server.url}/wikidata/P31").status_code == 400
+
+
+@pytest.mark.parametrize("path, at_least, member", [
+    ("organisations", 60, "id/organisation/mnla"), ("people", 20, "id/person/bilal-ag-cherif"),
+    ("places", 40, "id/place/kidal"), ("works", 27, "id/work/mcgregor-2017"),
+    ("concepts", 100, "id/concept/certainty/unverified"), ("events", 150, "id/event/2012-01-18-aguelhok-attack"),
+])
+def test_index_pages(live_server, path, at_least, member):
+    listing = httpx.get(f"{live_server.url}/{path}", headers={"Accept": "application/json"}).json()
+    assert len(listing) >= at_least
+    assert BASE + member in {entry["item"] for entry in listing}
+    page = httpx.get(f"{live_server.url}/{path}", headers={"Accept": "text/html"}).text
+    assert f'href="{live_server.url}/{member}"' in page
+
+
+def test_the_timeline_is_in_date_order(live_server):
+    events = httpx.get(f"{live_server.url}/events", headers={"Accept": "application/json"}).json()
+    dated = [e["when"] for e in events if "when" in e]
+    assert dated == sorted(dated) and len(dated) > 150
+    assert all("when" not in e for e in events[len(dated):])  # undated events come last

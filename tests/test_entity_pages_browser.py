@@ -36,6 +36,10 @@ def test_the_home_page_links_every_door(browse, live_server):
     for text, path in (("SPARQL endpoint", "/sparql"), ("Dumps", "/dumps/"), ("Dataset description", "/.well-known/void")):
         href = page.get_attribute(f"a:has-text('{text}')", "href")
         assert page.evaluate("href => new URL(href, document.baseURI).pathname", href) == path
+    page.click("text=Timeline of events")
+    page.wait_for_url("**/events")
+    assert page.locator("ol > li").count() > 150
+    page.go_back()
     page.click("text=Bilal Ag Chérif")
     page.wait_for_url("**/id/person/bilal-ag-cherif")
     assert page.inner_text("h1") == "Bilal Ag Chérif"

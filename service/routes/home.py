@@ -42,6 +42,10 @@ which work it comes from (with the page where the profile gives one) and how cer
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
 <li>From Wikidata: <code>wikidata/Q…</code>, e.g. <a href="wikidata/Q853699">wikidata/Q853699</a></li>
 </ul>
+<h2>Browse</h2>
+<p><a href="organisations">Organisations</a> · <a href="people">People</a> · <a href="places">Places</a> ·
+<a href="events">Timeline of events</a> · <a href="works">Works cited</a> · <a href="concepts">Concepts</a> ·
+<a href="ontology">Ontology</a></p>
 <h2>Start from</h2>
 <ul>{entries}</ul>
 <p>Data and ontology under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>

@@ -1,0 +1,58 @@
+"""The ontology and the shapes, published: `/ontology` (its IRI; terms are `/ontology#Term`) and `/shapes`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from rdflib import Graph, URIRef
+
+from ..negotiation import NotAcceptable, choose
+from ..store import Query
+from ..validation import load_shapes
+from ..views.ontology import ontology_page
+from ..views.responses import error, negotiated, not_acceptable
+
+router = APIRouter()
+RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+               "application/rdf+xml": "xml"}
+SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+            "rdf": "application/rdf+xml", "owl": "application/rdf+xml", "html": "text/html"}
+EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
+def _format(request: Request, suffix: str | None, offers: tuple[str, ...]) -> str:
+    formats = [SUFFIXES[suffix]] if suffix else request.query_params.getlist("format")
+    return choose(request.headers.get("accept"), offers, formats)
+
+
+@router.get("/ontology")
+@router.get("/ontology.{suffix}")
+async def ontology(request: Request, suffix: str | None = None) -> Response:
+    state = request.app.state
+    if suffix is not None and suffix not in SUFFIXES:
+        return error(404, f"Not Found: the ontology has no .{suffix} form; try .ttl, .jsonld, .rdf or .nt.")
+    try:
+        media_type = _format(request, suffix, ("text/html", *RDF_FORMATS))
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    graph_iri = state.settings.graph_iri("ontology")
+    query = Query(EVERYTHING, "application/n-triples", state.prefixes, default_graphs=(graph_iri,))
+    graph = Graph()
+    for prefix, namespace in state.prefixes.items():
+        graph.bind(prefix, namespace, replace=True)
+    graph.parse(data=(await state.pool.answer(query)).body.decode("utf-8"), format="nt")
+    if media_type == "text/html":
+        base = state.settings.base
+        page = ontology_page(graph, URIRef(base + "ontology"), state.settings.ontology_namespace, str(request.base_url))
+        return negotiated(page.encode("utf-8"), media_type)
+    return negotiated(graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8"), media_type)
+
+
+@router.get("/shapes")
+async def shapes(request: Request) -> Response:
+    state = request.app.state
+    try:
+        media_type = _format(request, None, tuple(RDF_FORMATS))
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
+    graph = load_shapes(state.settings.shapes_dir, state.settings.base)
+    return negotiated(graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8"), media_type)
