@@ -84,21 +84,30 @@ def _negotiate(request: Request):
     return choose(request.headers.get("accept"), ("text/html", "application/json"), request.query_params.getlist("format"))
 
 
-@router.get("/events")
-async def timeline(request: Request) -> Response:
+async def _listing(request: Request, query: str, fields: tuple[str, ...], root: str | None,
+                   title: str, render) -> Response:
+    """One list, as JSON for scripts or as a page whose items `render` writes."""
     try:
         media_type = _negotiate(request)
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    entries = _merge(await _rows(request, TIMELINE), ("label", "when", "place"))
+    entries = _merge(await _rows(request, query, root), fields)
     if media_type == "application/json":
         return negotiated(json.dumps([{**e, "kinds": sorted(e["kinds"])} for e in entries]).encode(), media_type)
-    items = "".join(
-        f'<li><time>{escape(e.get("when", "undated"))}</time> — <a href="{escape(_local(request, e["item"]))}">'
-        f'{escape(e.get("label", e["item"]))}</a>{" · " + escape(e["place"]) if "place" in e else ""} '
-        f'<span class="kind">({escape(", ".join(sorted(e["kinds"] - {"event", "claim"})) or "event")})</span></li>'
-        for e in entries)
-    return _page(request, "Timeline of events", f"<p>{len(entries)} events, by date.</p><ol>{items}</ol>")
+    return _page(request, title, render(entries))
+
+
+@router.get("/events")
+async def timeline(request: Request) -> Response:
+    def render(entries):
+        items = "".join(
+            f'<li><time>{escape(e.get("when", "undated"))}</time> — <a href="{escape(_local(request, e["item"]))}">'
+            f'{escape(e.get("label", e["item"]))}</a>{" · " + escape(e["place"]) if "place" in e else ""} '
+            f'<span class="kind">({escape(", ".join(sorted(e["kinds"] - {"event", "claim"})) or "event")})</span></li>'
+            for e in entries)
+        return f"<p>{len(entries)} events, by date.</p><ol>{items}</ol>"
+
+    return await _listing(request, TIMELINE, ("label", "when", "place"), None, "Timeline of events", render)
 
 
 @router.get("/{index}")
@@ -106,17 +115,14 @@ async def index(request: Request, index: str) -> Response:
     if index not in INDEXES:
         return error(404, f"Not Found: no page {index!r}.")
     title, root, namespace = INDEXES[index]
-    try:
-        media_type = _negotiate(request)
-    except NotAcceptable as problem:
-        return not_acceptable(problem)
-    text = LISTED % {"namespace": namespace if namespace.startswith("STR") else f"STR({namespace})"}
-    entries = _merge(await _rows(request, text, root), ("label", "french"))
-    if media_type == "application/json":
-        return negotiated(json.dumps([{**e, "kinds": sorted(e["kinds"])} for e in entries]).encode(), media_type)
-    items = "".join(
-        f'<li><a href="{escape(_local(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
-        f'{" <span class=fr lang=fr>" + escape(e["french"]) + "</span>" if e.get("french") and e.get("french") != e.get("label") else ""}'
-        f' <span class="kind">({escape(", ".join(sorted(e["kinds"])))})</span></li>'
-        for e in entries)
-    return _page(request, title, f"<p>{len(entries)} entries.</p><ul>{items}</ul>")
+
+    def render(entries):
+        items = "".join(
+            f'<li><a href="{escape(_local(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
+            f'{" <span class=fr lang=fr>" + escape(e["french"]) + "</span>" if e.get("french") and e.get("french") != e.get("label") else ""}'
+            f' <span class="kind">({escape(", ".join(sorted(e["kinds"])))})</span></li>'
+            for e in entries)
+        return f"<p>{len(entries)} entries.</p><ul>{items}</ul>"
+
+    query = LISTED % {"namespace": namespace if namespace.startswith("STR") else f"STR({namespace})"}
+    return await _listing(request, query, ("label", "french"), root, title, render)
