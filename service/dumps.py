@@ -2,25 +2,29 @@
 
 Blank nodes are relabelled with RDFC-1.0 (W3C RDF Dataset Canonicalization) and statements sorted,
 gzip headers carry no time or name, so the same data always gives the same files and the same
-SHA-256 sums. Dumps live in a folder named after the data's fingerprint; its name is the version.
+SHA-256 sums. The JSON-LD dump is compacted (pyld) with the dataset's context. Dumps live in a
+folder named after the data's fingerprint; its name is the version.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 import pyoxigraph as ox
+from pyld import jsonld
 
 from .config import Settings
 from .namespaces import prefixes
 from .store import fingerprint
 
 STEM = "conflict-ld"
+REVISION = 2  # bump whenever the code changes what the dump files contain
 SUMS = "SHA256SUMS"
 MEDIA_TYPES: Mapping[str, str] = {
     "nq": "application/n-quads",
@@ -40,7 +44,8 @@ class DumpFile:
 
 
 def dumps_path(settings: Settings) -> Path:
-    return settings.dumps_dir / fingerprint(settings)
+    """The release folder: named after the data's fingerprint and the dump format's revision."""
+    return settings.dumps_dir / f"{fingerprint(settings)}-{REVISION}"
 
 
 def _write(path: Path, body: bytes) -> None:
@@ -66,15 +71,22 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     _write(building / f"{STEM}.nq", "".join(sorted(f"{quad} .\n" for quad in dataset)).encode("utf-8"))
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in dataset}, key=str)
     _write(building / f"{STEM}.nt", "".join(f"{triple} .\n" for triple in triples).encode("utf-8"))
-    namespaces = prefixes(settings.base)
-    for suffix, syntax in (("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD)):
-        _write(building / f"{STEM}.{suffix}", ox.serialize(triples, format=syntax, prefixes=namespaces))
+    _write(building / f"{STEM}.ttl", ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(settings.base)))
+    expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    compacted = jsonld.compact(expanded, context(settings))
+    _write(building / f"{STEM}.jsonld", json.dumps(compacted, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
                    for p in sorted(building.iterdir()))
     (building / SUMS).write_text(sums, encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
     return target
+
+
+def context(settings: Settings) -> dict:
+    """The JSON-LD context of the dataset: its prefixes. The JSON-LD dump is compacted with it and
+    carries it inline (so it expands without fetching anything); `/context.jsonld` publishes it."""
+    return {"@context": prefixes(settings.base)}
 
 
 def listing(directory: Path) -> list[DumpFile]:

@@ -2,12 +2,14 @@
 
 import gzip
 import hashlib
+import json
 from dataclasses import replace
 from email.utils import formatdate
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from pyld import jsonld
 from rdflib import Graph
 
 from service.build import ensure_store
@@ -73,6 +75,18 @@ def test_rdflib_reads_every_dump(release, name, rdflib_format):
     _, store, folder = release
     distinct = len({(q.subject, q.predicate, q.object) for q in ox.Store.read_only(str(store))})
     assert len(Graph().parse(folder / name, format=rdflib_format)) == distinct
+
+
+def test_the_json_ld_dump_is_compacted_and_expands_to_the_store(release):
+    _, store, folder = release
+    document = json.loads((folder / "conflict-ld.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"]["grp"] == "https://w3id.org/conflict-ld/id/organisation/"
+    assert "grp:mnla" in {node.get("@id") for node in document["@graph"]}
+    quads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    expanded = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
+                          for t in ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    union = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in ox.Store.read_only(str(store)))
+    assert canonical(expanded) == canonical(union)
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------
@@ -141,3 +155,9 @@ def test_unknown_names_and_traversal_are_404(live_server, path):
 def test_the_index_page_for_people(live_server):
     page = httpx.get(live_server.url + "/dumps/", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "SHA-256" in page.text and "conflict-ld.nt.gz" in page.text
+
+
+def test_the_context_is_published(live_server):
+    response = httpx.get(live_server.url + "/context.jsonld")
+    assert response.headers["content-type"].startswith("application/ld+json")
+    assert response.json()["@context"]["cao"] == "https://w3id.org/conflict-ld/ontology#"
