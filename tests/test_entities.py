@@ -97,3 +97,20 @@ def test_the_timeline_is_in_date_order(live_server):
     dated = [e["when"] for e in events if "when" in e]
     assert dated == sorted(dated) and len(dated) > 150
     assert all("when" not in e for e in events[len(dated):])  # undated events come last
+
+
+def test_every_entity_dereferences_as_turtle_and_as_a_page(live_server):
+    query = """SELECT DISTINCT ?e WHERE { ?e a ?t FILTER (STRSTARTS(STR(?e), STR(<https://w3id.org/conflict-ld/id/>))
+               && !CONTAINS(STR(?e), "#")) } ORDER BY ?e"""
+    entities = [b["e"]["value"] for b in httpx.get(live_server.sparql, params={"query": query}).json()["results"]["bindings"]]
+    assert len(entities) > 700
+    failures = []
+    with httpx.Client(timeout=30) as client:
+        for iri in entities:
+            local = live_server.url + "/" + iri.removeprefix(BASE)
+            turtle = client.get(local, headers={"Accept": "text/turtle"})
+            page = client.get(local, headers={"Accept": "text/html"})
+            graph = Graph().parse(data=turtle.text, format="turtle") if turtle.status_code == 200 else Graph()
+            if (URIRef(iri), None, None) not in graph or page.status_code != 200 or "<h1>" not in page.text:
+                failures.append(iri)
+    assert failures == []
