@@ -103,7 +103,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable, media_type: str, m
     if media_type in (JSON, PLAIN_JSON):
         out.write(json.dumps({"head": {"vars": list(variables)}})[:-1] + ', "results": {"bindings": [')
         for index, row in enumerate(counted()):
-            binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+            binding = {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
             out.write(("," if index else "") + json.dumps(binding, ensure_ascii=False))
         out.write("]}}")
     elif media_type == XML:
@@ -111,7 +111,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable, media_type: str, m
         out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
         for row in counted():
             out.write("<result>" + "".join(
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row, strict=True) if t is not None
             ) + "</result>")
         out.write("</results></sparql>")
     elif media_type == CSV:

@@ -4,7 +4,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
 
 pytestmark = pytest.mark.slow
 
