@@ -16,12 +16,12 @@ from . import __version__
 from .build import ensure_store
 from .config import Limits, Settings
 from .namespaces import prefixes
-from .dumps import write_dumps
+from .dumps import listing, write_dumps
 from .dataset_description import statistics
 from .routes import dumps, entities, home, indexes, ontology, queries, sparql, void, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
-from .workers import QueryPool
+from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed
 
 
 def create_app(settings: Settings | None = None, limits: Limits | None = None, store: Path | None = None) -> FastAPI:
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     async def lifespan(app: FastAPI):
         path = store or ensure_store(settings)
         app.state.dumps_path = write_dumps(settings, path)
+        app.state.dump_files = {entry.name: entry for entry in listing(app.state.dumps_path)}
         app.state.statistics = statistics(path, settings)
         catalogue = EmbeddedStore(path)
         app.state.graph_names = catalogue.graph_names()
@@ -69,6 +70,22 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, problem: HTTPException):
         return error(problem.status_code, f"{problem.detail}")
+
+    # Every route that queries shares these answers when the pool cannot.
+    @app.exception_handler(Saturated)
+    async def saturated(request: Request, problem: Saturated):
+        return error(503, "Service Unavailable: all query workers are busy; retry shortly.",
+                     {"Retry-After": str(limits.retry_after)})
+
+    @app.exception_handler(QueryTimeout)
+    async def timed_out(request: Request, problem: QueryTimeout):
+        return error(503, f"Service Unavailable: the query ran past the {limits.query_timeout:g} s limit "
+                          "and was stopped.")
+
+    @app.exception_handler(WorkerFailed)
+    async def worker_failed(request: Request, problem: WorkerFailed):
+        return error(503, "Service Unavailable: the query engine stopped while answering; retry shortly.",
+                     {"Retry-After": str(limits.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, problem: RequestValidationError):

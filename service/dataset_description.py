@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -12,7 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 
 from . import __version__
 from .config import Settings
-from .dumps import SUMS, listing
+from .dumps import SUMS, DumpFile
 from .namespaces import STANDARD_PREFIXES, prefixes
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -57,8 +58,8 @@ def statistics(store: Path, settings: Settings) -> Statistics:
     )
 
 
-def describe(settings: Settings, stats: Statistics, dumps: Path, site: str) -> Graph:
-    """VoID + DCAT for the release in `dumps`; `site` is the root URL of the answering service."""
+def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable[DumpFile], site: str) -> Graph:
+    """VoID + DCAT for the release in `dumps` (its `files`); `site` is the root URL of the answering service."""
     graph = Graph()
     for prefix, namespace in {**prefixes(settings.base), "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}.items():
         graph.bind(prefix, namespace, replace=True)
@@ -108,7 +109,7 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, site: str) -> G
         add((dataset, VOID.propertyPartition, partition))
         add((partition, VOID.property, URIRef(prop)))
         add((partition, VOID.triples, Literal(count)))
-    for entry in listing(dumps):
+    for entry in files:
         url = URIRef(f"{site}dumps/{release}/{entry.name}")
         add((dataset, VOID.dataDump, url))
         add((dataset, DCAT.distribution, url))

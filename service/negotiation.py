@@ -40,6 +40,20 @@ FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# File suffixes of documents (`/id/place/kidal.ttl`, `/ontology.rdf`) and the types they name.
+SUFFIX_TYPES: Mapping[str, str] = {
+    "html": "text/html",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+}
+
+
+def suffix_of(media_type: str) -> str:
+    return next(suffix for suffix, media in SUFFIX_TYPES.items() if media == media_type)
+
+
 class NotAcceptable(Exception):
     """No offered type is acceptable; carries the offers so the response can list them."""
 

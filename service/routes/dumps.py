@@ -15,7 +15,7 @@ from html import escape
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from ..dumps import SUMS, context, listing
+from ..dumps import SUMS, context
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import error, negotiated, not_acceptable
 
@@ -40,7 +40,7 @@ async def dump_index(request: Request) -> Response:
                             request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    files = listing(state.dumps_path)
+    files = list(state.dump_files.values())
     version = state.dumps_path.name
     if media_type == "application/json":
         body = {"version": version, "files": [
@@ -79,7 +79,7 @@ async def versioned_dump(request: Request, version: str, name: str) -> Response:
 
 def _serve_file(request: Request, name: str, cache: str) -> Response:
     directory = request.app.state.dumps_path
-    files = {f.name: f for f in listing(directory)}
+    files = request.app.state.dump_files
     if name == SUMS:
         path, media_type, etag = directory / SUMS, "text/plain; charset=utf-8", None
     elif name in files:

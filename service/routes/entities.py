@@ -13,16 +13,14 @@ from pathlib import Path
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
-from ..negotiation import FORMAT_ALIASES, NotAcceptable, choose
+from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose, suffix_of
 from ..store import Query
 from ..views.entity import entity_page
 from ..views.responses import error, negotiated, not_acceptable
-from ..workers import QueryTimeout, Saturated, WorkerFailed
 
 router = APIRouter()
 DESCRIBE = (Path(__file__).resolve().parent.parent / "queries" / "describe.rq").read_text(encoding="utf-8")
-OFFERS = ("text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-SUFFIXES = {"ttl", "jsonld", "nt", "rdf", "html"}
+OFFERS = tuple(SUFFIX_TYPES.values())
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
@@ -30,7 +28,7 @@ async def entity(request: Request, path: str) -> Response:
     state = request.app.state
     stem, _, suffix = path.rpartition(".")
     formats = request.query_params.getlist("format")
-    if stem and suffix in SUFFIXES and "/" not in suffix:
+    if stem and suffix in SUFFIX_TYPES and "/" not in suffix:
         path, formats = stem, [suffix]
     try:
         media_type = choose(request.headers.get("accept"), OFFERS, formats)
@@ -39,19 +37,15 @@ async def entity(request: Request, path: str) -> Response:
     iri = state.settings.base + "id/" + path
     try:
         URIRef(iri)  # rdflib refuses characters an IRI cannot hold
-        engine_type = "application/n-triples" if media_type == "text/html" else media_type
-        answer = await state.pool.answer(Query(DESCRIBE, engine_type, state.prefixes, bindings={"this": iri}))
     except ValueError:
         return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
-    except (Saturated, WorkerFailed):
-        return error(503, "Service Unavailable: busy; retry shortly.", {"Retry-After": str(state.limits.retry_after)})
-    except QueryTimeout:
-        return error(503, "Service Unavailable: describing this entity took too long.")
+    engine_type = "application/n-triples" if media_type == "text/html" else media_type
+    answer = await state.pool.answer(Query(DESCRIBE, engine_type, state.prefixes, bindings={"this": iri}))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     document = str(request.url_for("entity", path=path))
-    links = ", ".join(f'<{document}.{s}>; rel="alternate"; type="{FORMAT_ALIASES[s][0]}"' for s in ("ttl", "jsonld", "nt", "rdf"))
-    headers = {"Link": links, "Content-Location": f"{document}.{_suffix(media_type)}"}
+    links = ", ".join(f'<{document}.{s}>; rel="alternate"; type="{t}"' for s, t in SUFFIX_TYPES.items() if s != "html")
+    headers = {"Link": links, "Content-Location": f"{document}.{suffix_of(media_type)}"}
     if media_type != "text/html":
         return negotiated(answer.body, media_type, headers)
     graph = Graph()
@@ -63,7 +57,3 @@ async def entity(request: Request, path: str) -> Response:
     page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), document)
     return negotiated(page.encode("utf-8"), media_type, headers)
 
-
-def _suffix(media_type: str) -> str:
-    return {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
-            "application/n-triples": "nt", "application/rdf+xml": "rdf"}[media_type]

@@ -5,17 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
-from ..negotiation import NotAcceptable, choose
+from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose
 from ..store import Query
 from ..validation import load_shapes
 from ..views.ontology import ontology_page
-from ..views.responses import error, negotiated, not_acceptable
+from ..views.responses import RDFLIB_FORMATS, error, negotiated, not_acceptable, serialized
 
 router = APIRouter()
-RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-               "application/rdf+xml": "xml"}
-SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-            "rdf": "application/rdf+xml", "owl": "application/rdf+xml", "html": "text/html"}
+SUFFIXES = {**SUFFIX_TYPES, "owl": "application/rdf+xml"}
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 
@@ -31,7 +28,7 @@ async def ontology(request: Request, suffix: str | None = None) -> Response:
     if suffix is not None and suffix not in SUFFIXES:
         return error(404, f"Not Found: the ontology has no .{suffix} form; try .ttl, .jsonld, .rdf or .nt.")
     try:
-        media_type = _format(request, suffix, ("text/html", *RDF_FORMATS))
+        media_type = _format(request, suffix, ("text/html", *RDFLIB_FORMATS))
     except NotAcceptable as problem:
         return not_acceptable(problem)
     graph_iri = state.settings.graph_iri("ontology")
@@ -44,15 +41,15 @@ async def ontology(request: Request, suffix: str | None = None) -> Response:
         base = state.settings.base
         page = ontology_page(graph, URIRef(base + "ontology"), state.settings.ontology_namespace, str(request.base_url))
         return negotiated(page.encode("utf-8"), media_type)
-    return negotiated(graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8"), media_type)
+    return serialized(graph, media_type)
 
 
 @router.get("/shapes")
 async def shapes(request: Request) -> Response:
     state = request.app.state
     try:
-        media_type = _format(request, None, tuple(RDF_FORMATS))
+        media_type = _format(request, None, tuple(RDFLIB_FORMATS))
     except NotAcceptable as problem:
         return not_acceptable(problem)
     graph = load_shapes(state.settings.shapes_dir, state.settings.base)
-    return negotiated(graph.serialize(format=RDF_FORMATS[media_type], encoding="utf-8"), media_type)
+    return serialized(graph, media_type)

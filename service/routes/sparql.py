@@ -12,15 +12,12 @@ from ..query_text import analyse
 from ..service_description import describe
 from ..store import GRAPH_FORMATS, Query, QuerySyntaxError
 from ..views.editor import editor_page
-from ..views.responses import error, negotiated, not_acceptable
-from ..workers import QueryTimeout, Saturated, WorkerFailed
+from ..views.responses import error, negotiated, not_acceptable, serialized
 
 router = APIRouter()
 
 DESCRIPTION_OFFERS = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples",
                       "text/html")
-RDFLIB_FORMATS = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
-                  "application/n-triples": "nt"}
 READ_ONLY = "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP…) is not accepted."
 
 
@@ -100,15 +97,6 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
         return error(400, f"Bad Request: the query does not parse: {problem}")
     except results.TooManyRows as problem:
         return error(400, f"Bad Request: {problem} (limit {problem.limit}); add LIMIT or narrow the query.")
-    except Saturated:
-        return error(503, "Service Unavailable: all query workers are busy; retry shortly.",
-                     {"Retry-After": str(state.limits.retry_after)})
-    except QueryTimeout:
-        return error(503, f"Service Unavailable: the query ran past the {state.limits.query_timeout:g} s limit "
-                          "and was stopped.")
-    except WorkerFailed:
-        return error(503, "Service Unavailable: the query engine stopped while answering; retry shortly.",
-                     {"Retry-After": str(state.limits.retry_after)})
     except RuntimeError as problem:
         return error(502 if shape.services else 500, f"The query failed: {problem}")
     return negotiated(answer.body, answer.media_type)
@@ -124,4 +112,4 @@ def service_description(request: Request) -> Response:
         return negotiated(editor_page().encode("utf-8"), "text/html")
     endpoint = str(request.url.replace(query="", fragment=""))
     graph = describe(endpoint, state.settings, state.limits, state.graph_names, state.triples)
-    return negotiated(graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), media_type)
+    return serialized(graph, media_type)

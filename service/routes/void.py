@@ -6,19 +6,18 @@ from fastapi import APIRouter, Request, Response
 
 from ..dataset_description import describe
 from ..negotiation import NotAcceptable, choose
-from ..views.responses import negotiated, not_acceptable
+from ..views.responses import RDFLIB_FORMATS, not_acceptable, serialized
 
 router = APIRouter()
-FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-           "application/rdf+xml": "xml"}
 
 
 @router.get("/.well-known/void")
 async def void(request: Request) -> Response:
     state = request.app.state
     try:
-        media_type = choose(request.headers.get("accept"), tuple(FORMATS), request.query_params.getlist("format"))
+        media_type = choose(request.headers.get("accept"), tuple(RDFLIB_FORMATS), request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    graph = describe(state.settings, state.statistics, state.dumps_path, str(request.base_url))
-    return negotiated(graph.serialize(format=FORMATS[media_type], encoding="utf-8"), media_type)
+    graph = describe(state.settings, state.statistics, state.dumps_path, state.dump_files.values(),
+                     str(request.base_url))
+    return serialized(graph, media_type)

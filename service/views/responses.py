@@ -18,6 +18,16 @@ def negotiated(body: bytes, media_type: str, headers: dict[str, str] | None = No
     return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept", **(headers or {})})
 
 
+# How rdflib writes each RDF media type a route may negotiate.
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+                  "application/rdf+xml": "xml"}
+
+
+def serialized(graph, media_type: str) -> Response:
+    """An rdflib graph in the negotiated RDF syntax."""
+    return negotiated(graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), media_type)
+
+
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A clear error for people and scripts alike: status, one line of text, never a stack trace."""
     return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8",
