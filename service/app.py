@@ -71,21 +71,20 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     async def http_error(request: Request, problem: HTTPException):
         return error(problem.status_code, f"{problem.detail}")
 
-    # Every route that queries shares these answers when the pool cannot.
-    @app.exception_handler(Saturated)
-    async def saturated(request: Request, problem: Saturated):
-        return error(503, "Service Unavailable: all query workers are busy; retry shortly.",
-                     {"Retry-After": str(limits.retry_after)})
+    # Every route that queries shares these answers when the pool cannot (all 503s).
+    retry = {"Retry-After": str(limits.retry_after)}
+    unavailable = {
+        Saturated: ("all query workers are busy; retry shortly.", retry),
+        QueryTimeout: (f"the query ran past the {limits.query_timeout:g} s limit and was stopped.", {}),
+        WorkerFailed: ("the query engine stopped while answering; retry shortly.", retry),
+    }
 
-    @app.exception_handler(QueryTimeout)
-    async def timed_out(request: Request, problem: QueryTimeout):
-        return error(503, f"Service Unavailable: the query ran past the {limits.query_timeout:g} s limit "
-                          "and was stopped.")
+    async def pool_unavailable(request: Request, problem: Exception):
+        message, headers = unavailable[type(problem)]
+        return error(503, f"Service Unavailable: {message}", headers)
 
-    @app.exception_handler(WorkerFailed)
-    async def worker_failed(request: Request, problem: WorkerFailed):
-        return error(503, "Service Unavailable: the query engine stopped while answering; retry shortly.",
-                     {"Retry-After": str(limits.retry_after)})
+    for kind in unavailable:
+        app.add_exception_handler(kind, pool_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, problem: RequestValidationError):
