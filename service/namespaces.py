@@ -30,6 +30,7 @@ STANDARD_PREFIXES = {
     "bibo": str(BIBO),
     "wgs": str(WGS),
     "sh": "http://www.w3.org/ns/shacl#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
     "wd": str(WD),
     "wdt": str(WDT),
 }

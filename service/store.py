@@ -44,9 +44,9 @@ class Query:
     default_graphs: Sequence[str] = ()
     named_graphs: Sequence[str] = ()
     max_rows: int = 100_000
-    # IRIs bound to variables before evaluation (SEP-0007): how a route passes a value taken from
-    # a request into a query without ever splicing it into the query text
-    bindings: Mapping[str, str] = field(default_factory=dict)
+    # IRIs (str) or integers bound to variables before evaluation (SEP-0007): how a route passes a
+    # value taken from a request into a query without ever splicing it into the query text
+    bindings: Mapping[str, str | int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ class EmbeddedStore:
     def answer(self, query: Query) -> Answer:
         options: dict = {"prefixes": dict(query.prefixes)}
         if query.bindings:
-            options["substitutions"] = {ox.Variable(name): ox.NamedNode(iri) for name, iri in query.bindings.items()}
+            options["substitutions"] = {ox.Variable(name): ox.Literal(value) if isinstance(value, int) else ox.NamedNode(value)
+                                        for name, value in query.bindings.items()}
         if query.default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in query.default_graphs]
         else:

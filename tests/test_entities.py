@@ -4,8 +4,8 @@ import json
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, RDFS
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +48,68 @@ def test_the_description_carries_incoming_links_and_claims_with_sources(live_ser
     pages = {str(p) for d in graph.objects(founding, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))
              for p in graph.objects(d, URIRef(BASE + "ontology#page"))}
     assert pages == {"125", "129"}
+
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+LINKING = """SELECT DISTINCT ?in WHERE {
+  { ?in ?p <%s> } UNION { ?in ?q ?b . FILTER (isBlank(?b)) ?b ?r <%s> }
+  FILTER (isIRI(?in) && ?in != <%s>) }"""
+
+
+def _linking(live_server, iri: str) -> set[str]:
+    rows = httpx.get(live_server.sparql, params={"query": LINKING % (iri, iri, iri)}).json()["results"]["bindings"]
+    return {row["in"]["value"] for row in rows}
+
+
+@pytest.mark.parametrize("path", ["id/organisation/mnla", "id/concept/certainty/stated", "id/work/cma-profile"])
+def test_large_descriptions_are_paged_and_the_pages_add_up(live_server, path):
+    iri = BASE + path
+    expected = _linking(live_server, iri)
+    assert len(expected) > 100
+    seen, url, pages = set(), f"{live_server.url}/{path}", 0
+    while url:
+        response = httpx.get(url, headers={"Accept": "text/turtle"})
+        assert response.status_code == 200
+        graph = Graph().parse(data=response.text, format="turtle")
+        assert (URIRef(iri), RDF.type, None) in graph  # every page describes the entity itself
+        view = URIRef(url)
+        assert graph.value(view, URIRef(HYDRA + "totalItems")).toPython() == len(expected)
+        direct = set(graph.subjects(None, URIRef(iri))) - set(graph.subjects(RDF.type, URIRef(HYDRA + "PartialCollectionView")))
+        linking = {str(s) for s in direct if isinstance(s, URIRef)}
+        linking |= {str(s) for s, _, b in graph if isinstance(b, BNode) and b in direct and s != URIRef(iri)}
+        assert 0 < len(linking) <= 100 and not linking & seen
+        seen |= linking
+        next_in_data = graph.value(view, URIRef(HYDRA + "next"))
+        next_in_header = response.links.get("next", {}).get("url")
+        assert (str(next_in_data) if next_in_data else None) == next_in_header
+        assert ("prev" in response.links) == (pages > 0)
+        url, pages = next_in_header, pages + 1
+    assert seen == expected and pages == -(-len(expected) // 100)
+
+
+def test_small_descriptions_fit_one_page_and_say_nothing_of_paging(live_server):
+    response = httpx.get(f"{live_server.url}/id/person/bilal-ag-cherif", headers={"Accept": "text/turtle"})
+    assert "next" not in response.links and "PartialCollectionView" not in response.text
+    assert len(_linking(live_server, BASE + "id/person/bilal-ag-cherif")) <= 100
+
+
+def test_page_numbers_are_checked(live_server):
+    mnla = f"{live_server.url}/id/organisation/mnla"
+    for bad in ("0", "-1", "two", "1.5", ""):
+        response = httpx.get(mnla, params={"page": bad})
+        assert response.status_code == 400 and "page" in response.text
+    beyond = httpx.get(mnla, params={"page": 99})
+    assert beyond.status_code == 404 and "no page 99" in beyond.text
+    assert httpx.get(f"{live_server.url}/id/place/kidal", params={"page": 2}).status_code == 404
+
+
+def test_pages_of_a_description_in_every_format_and_as_html(live_server):
+    second = httpx.get(f"{live_server.url}/id/organisation/mnla.nt", params={"page": 2})
+    assert second.headers["content-location"].endswith("/id/organisation/mnla.nt?page=2")
+    assert f'<{live_server.url}/id/organisation/mnla.ttl?page=2>; rel="alternate"' in second.headers["link"]
+    html = httpx.get(f"{live_server.url}/id/organisation/mnla", params={"page": 2}, headers={"Accept": "text/html"}).text
+    assert "Claims and links 101–" in html and 'rel="prev"' in html and 'rel="next"' not in html  # two pages
+    assert f'href="{live_server.url}/id/organisation/mnla.ttl?page=2"' in html
 
 
 def test_the_page_for_people(live_server):

@@ -22,6 +22,20 @@ def test_entity_pages_load_and_navigate_by_links(browse, live_server):
     watch.check()
 
 
+def test_long_pages_of_claims_are_followed_page_by_page(browse, live_server):
+    page, watch = browse()
+    page.goto(live_server.url + "/id/organisation/cma")
+    first = page.locator("ol.claims > li").count()
+    assert 0 < first <= 100
+    page.click("nav.pages >> nth=0 >> a[rel=next]")
+    page.wait_for_url("**/id/organisation/cma?page=2")
+    assert "Claims and links 101–" in page.inner_text("nav.pages >> nth=0")
+    page.click("nav.pages >> nth=0 >> a[rel=first]")
+    page.wait_for_url("**/id/organisation/cma")
+    assert page.locator("ol.claims > li").count() == first
+    watch.check()
+
+
 def test_pages_work_without_javascript(browse, live_server):
     page, watch = browse(java_script_enabled=False)
     page.goto(live_server.url + "/id/event/2012-01-18-aguelhok-attack")

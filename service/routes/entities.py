@@ -2,25 +2,43 @@
 
 The IRI itself answers (content negotiation at the same IRI, `Vary: Accept`): HTML for people,
 Turtle, JSON-LD, N-Triples or RDF/XML for machines. A suffix (`.ttl`, `.jsonld`, `.nt`, `.rdf`,
-`.html`) or `format=` names a format outright. The description holds the entity's statements,
-the statements pointing at it, and the claims about it with their sources.
+`.html`) or `format=` names a format outright. The description holds the entity's statements
+and the resources linking to it (claims in full, with their sources), a page of
+`LINKS_PER_PAGE` linking resources at a time: `?page=N`, announced by `Link` headers
+(first/prev/next/last) and, in the data, as a Hydra partial collection view.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from string import Template
 
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
 from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose, suffix_of
 from ..store import Query
-from ..views.entity import entity_page
+from ..views.entity import LinkPages, entity_page
 from ..views.responses import error, negotiated, not_acceptable
 
 router = APIRouter()
-DESCRIBE = (Path(__file__).resolve().parent.parent / "queries" / "describe.rq").read_text(encoding="utf-8")
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
+LINKS = (QUERIES / "links.rq").read_text(encoding="utf-8")
+LINKS_PER_PAGE = 100
 OFFERS = tuple(SUFFIX_TYPES.values())
+
+
+def _page_number(request: Request) -> int | None:
+    text = request.query_params.get("page", "1")
+    return int(text) if text.isdigit() and int(text) >= 1 else None
+
+
+async def _links(state, iri: str) -> int:
+    answer = await state.pool.answer(Query(LINKS, "application/sparql-results+json", state.prefixes, bindings={"this": iri}))
+    rows = json.loads(answer.body)["results"]["bindings"]
+    return int(rows[0]["links"]["value"]) if rows else 0
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
@@ -34,18 +52,27 @@ async def entity(request: Request, path: str) -> Response:
         media_type = choose(request.headers.get("accept"), OFFERS, formats)
     except NotAcceptable as problem:
         return not_acceptable(problem)
+    number = _page_number(request)
+    if number is None:
+        return error(400, "Bad Request: page must be a whole number, 1 or more.")
     iri = state.settings.base + "id/" + path
     try:
         URIRef(iri)  # rdflib refuses characters an IRI cannot hold
     except ValueError:
         return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
+    document = str(request.url_for("entity", path=path))
+    pages = LinkPages(document, number, await _links(state, iri), LINKS_PER_PAGE)
+    if number > pages.last:
+        return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
-    answer = await state.pool.answer(Query(DESCRIBE, engine_type, state.prefixes, bindings={"this": iri}))
+    text = DESCRIBE.substitute(limit=LINKS_PER_PAGE, offset=(number - 1) * LINKS_PER_PAGE)
+    answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings={"this": iri, **pages.bindings()}))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
-    document = str(request.url_for("entity", path=path))
-    links = ", ".join(f'<{document}.{s}>; rel="alternate"; type="{t}"' for s, t in SUFFIX_TYPES.items() if s != "html")
-    headers = {"Link": links, "Content-Location": f"{document}.{suffix_of(media_type)}"}
+    query = pages.query(number)
+    links = [f'<{document}.{s}{query}>; rel="alternate"; type="{t}"' for s, t in SUFFIX_TYPES.items() if s != "html"]
+    links += [f'<{url}>; rel="{rel}"' for rel, url in pages.neighbours().items()]
+    headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}
     if media_type != "text/html":
         return negotiated(answer.body, media_type, headers)
     graph = Graph()
@@ -54,6 +81,5 @@ async def entity(request: Request, path: str) -> Response:
     graph.parse(data=answer.body.decode("utf-8"), format="nt")
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
-    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), document)
+    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages)
     return negotiated(page.encode("utf-8"), media_type, headers)
-

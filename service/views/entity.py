@@ -6,16 +6,63 @@ Works without JavaScript and reads on a phone. Built from the entity's descripti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..namespaces import PROV, WD
+from ..namespaces import PROV, STANDARD_PREFIXES, WD
+
+PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
 
 ALTERNATES = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
               ("nt", "application/n-triples", "N-Triples"), ("rdf", "application/rdf+xml", "RDF/XML"))
 HIDDEN = {RDFS.label, SKOS.prefLabel, RDF.type, OWL.sameAs, SKOS.exactMatch}
+
+
+@dataclass(frozen=True)
+class LinkPages:
+    """Which page of the resources linking to an entity a document shows, and where the others are."""
+
+    document: str  # the entity's document URL on this host; page 1 has no query string
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @staticmethod
+    def query(number: int) -> str:
+        return f"?page={number}" if number > 1 else ""
+
+    def url(self, number: int) -> str:
+        return self.document + self.query(number)
+
+    def neighbours(self) -> dict[str, str]:
+        """Link relations (RFC 8288) to the other pages; none when everything fits on one."""
+        if self.last == 1:
+            return {}
+        rels = {"first": 1, "prev": self.number - 1, "next": self.number + 1, "last": self.last}
+        return {rel: self.url(n) for rel, n in rels.items() if 1 <= n <= self.last}
+
+    def bindings(self) -> dict[str, str | int]:
+        """What the description query needs to describe this page as a Hydra partial view."""
+        names = {"first": "first", "prev": "previous", "next": "next", "last": "last"}
+        found = {names[rel]: url for rel, url in self.neighbours().items()}
+        return {"page": self.url(self.number), "total": self.total, **found} if found else {}
+
+    def html(self) -> str:
+        if self.last == 1:
+            return ""
+        low = (self.number - 1) * self.per_page + 1
+        high = min(self.total, self.number * self.per_page)
+        words = {"first": "first", "prev": "‹ previous", "next": "next ›", "last": "last"}
+        links = " · ".join(f'<a rel="{rel}" href="{escape(url)}">{words[rel]}</a>' for rel, url in self.neighbours().items())
+        return (f'<nav class="pages" aria-label="pages of links"><p>Claims and links {low}–{high} of {self.total} '
+                f'(page {self.number} of {self.last}): {links}</p></nav>')
 
 
 class Page:
@@ -116,7 +163,8 @@ class Page:
 
     def incoming(self) -> str:
         rows = sorted({(self.label(s), self.label(p), s, p) for s, p in self.g.subject_predicates(self.this)
-                       if not isinstance(s, BNode) and self.g.value(s, self.cao.certainty) is None})
+                       if not isinstance(s, BNode) and self.g.value(s, self.cao.certainty) is None
+                       and (s, RDF.type, PAGE_VIEW) not in self.g})
         if not rows:
             return "<p>No other resource links here.</p>"
         return "<table>" + "".join(f"<tr><td>{self.link(s)}</td><td>{self.link(p)}</td></tr>" for _, _, s, p in rows) + "</table>"
@@ -135,13 +183,15 @@ class Page:
         return text.replace("</", "<\\/")
 
 
-def entity_page(graph: Graph, this: URIRef, base: str, root: str, document: str) -> str:
+def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages) -> str:
     page = Page(graph, this, base, root)
+    document, query = pages.document, pages.query(pages.number)
     english, french = page.label(this, "en"), page.label(this, "fr")
     types = ", ".join(sorted(page.link(t) for t in graph.objects(this, RDF.type)))
-    alternates = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}">'
+    alternates = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}{query}">'
                          for suffix, media, _ in ALTERNATES)
-    formats = " · ".join(f'<a href="{escape(document)}.{suffix}">{name}</a>' for suffix, _, name in ALTERNATES)
+    alternates += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
+    formats = " · ".join(f'<a href="{escape(document)}.{suffix}{query}">{name}</a>' for suffix, _, name in ALTERNATES)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -170,9 +220,11 @@ code {{ word-break: break-all; }}
 <h2>Statements</h2>
 {page.statements()}
 <h2>Claims</h2>
+{pages.html()}
 {page.claims()}
 <h2>Linked from</h2>
 {page.incoming()}
+{pages.html()}
 <p>This page as data: {formats}</p>
 </body>
 </html>
