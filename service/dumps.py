@@ -2,7 +2,7 @@
 
 Blank nodes are relabelled with RDFC-1.0 (W3C RDF Dataset Canonicalization) and statements sorted,
 gzip headers carry no time or name, so the same data always gives the same files and the same
-SHA-256 sums. The JSON-LD dump is compacted (pyld) with the dataset's context. Dumps live in a
+SHA-256 sums. The JSON-LD dump is nested and compacted with the dataset's context. Dumps live in a
 folder named after the data's fingerprint; its name is the version.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Mapping
 
 import pyoxigraph as ox
-from pyld import jsonld
 
 from .config import Settings
+from .json_ld import compacted, context
 from .namespaces import prefixes
 from .store import fingerprint
 
 STEM = "conflict-ld"
-REVISION = 2  # bump whenever the code changes what the dump files contain
+REVISION = 3  # bump whenever the code changes what the dump files contain
 SUMS = "SHA256SUMS"
 MEDIA_TYPES: Mapping[str, str] = {
     "nq": "application/n-quads",
@@ -73,20 +73,14 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     _write(building / f"{STEM}.nt", "".join(f"{triple} .\n" for triple in triples).encode("utf-8"))
     _write(building / f"{STEM}.ttl", ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes(settings.base)))
     expanded = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-    compacted = jsonld.compact(expanded, context(settings))
-    _write(building / f"{STEM}.jsonld", json.dumps(compacted, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    document = compacted(expanded, context(settings.base))
+    _write(building / f"{STEM}.jsonld", json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
                    for p in sorted(building.iterdir()))
     (building / SUMS).write_text(sums, encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
     return target
-
-
-def context(settings: Settings) -> dict:
-    """The JSON-LD context of the dataset: its prefixes. The JSON-LD dump is compacted with it and
-    carries it inline (so it expands without fetching anything); `/context.jsonld` publishes it."""
-    return {"@context": prefixes(settings.base)}
 
 
 def listing(directory: Path) -> list[DumpFile]:

@@ -20,6 +20,7 @@ from rdflib import Graph
 
 from . import __version__, results
 from .config import Settings
+from .json_ld import compacted
 
 GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -47,6 +48,9 @@ class Query:
     # IRIs (str) or integers bound to variables before evaluation (SEP-0007): how a route passes a
     # value taken from a request into a query without ever splicing it into the query text
     bindings: Mapping[str, str | int] = field(default_factory=dict)
+    # a JSON-LD context ({"@context": …}) to nest and compact a JSON-LD graph answer with; the
+    # work is done where the query runs, in a worker, not in the web server's event loop
+    json_ld_context: Mapping | None = None
 
 
 @dataclass(frozen=True)
@@ -141,12 +145,15 @@ class EmbeddedStore:
             names = [v.value for v in outcome.variables]
             rows = ([solution[name] for name in names] for solution in outcome)
             return Answer(query.media_type, results.write_solutions(names, rows, query.media_type, query.max_rows))
-        triples = []
+        triples = {}  # a CONSTRUCT may yield a triple more than once; each is written once
         for triple in outcome:
-            triples.append(triple)
+            triples[triple] = None
             if len(triples) > query.max_rows:
                 raise results.TooManyRows(query.max_rows)
-        body = ox.serialize(triples, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate)))  # one block per subject
+        body = ox.serialize(grouped, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        if query.json_ld_context is not None and GRAPH_FORMATS[query.media_type] == ox.RdfFormat.JSON_LD:
+            body = json.dumps(compacted(json.loads(body), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
         return Answer(query.media_type, body)
 
     def graph_names(self) -> list[str]:

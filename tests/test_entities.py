@@ -4,7 +4,9 @@ import json
 
 import httpx
 import pytest
+from pyld import jsonld
 from rdflib import BNode, Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS
 
 pytestmark = pytest.mark.slow
@@ -110,6 +112,18 @@ def test_pages_of_a_description_in_every_format_and_as_html(live_server):
     html = httpx.get(f"{live_server.url}/id/organisation/mnla", params={"page": 2}, headers={"Accept": "text/html"}).text
     assert "Claims and links 101–" in html and 'rel="prev"' in html and 'rel="next"' not in html  # two pages
     assert f'href="{live_server.url}/id/organisation/mnla.ttl?page=2"' in html
+
+
+def test_json_ld_documents_are_nested_compacted_and_carry_the_same_triples(live_server):
+    mnla = f"{live_server.url}/id/organisation/mnla"
+    document = httpx.get(mnla, headers={"Accept": "application/ld+json"}).json()
+    assert document["@context"]["grp"] == BASE + "id/organisation/"
+    nodes = {node["@id"]: node for node in document["@graph"]}
+    assert "cao:ArmedGroup" in nodes["grp:mnla"]["@type"]
+    sources = [node["prov:qualifiedDerivation"] for node in nodes.values() if "prov:qualifiedDerivation" in node]
+    assert any(isinstance(source, dict) and "cao:page" in source for source in sources)  # nested, not a reference
+    expanded = Graph().parse(data=json.dumps(jsonld.expand(document)), format="json-ld")
+    assert isomorphic(expanded, Graph().parse(data=httpx.get(mnla + ".nt").text, format="nt"))
 
 
 def test_the_page_for_people(live_server):

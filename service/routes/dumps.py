@@ -15,7 +15,8 @@ from html import escape
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from ..dumps import SUMS, context
+from ..dumps import SUMS
+from ..json_ld import context
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import error, negotiated, not_acceptable
 
@@ -27,7 +28,7 @@ VERSIONED = "public, max-age=31536000, immutable"
 @router.get("/context.jsonld")
 async def json_ld_context(request: Request) -> Response:
     """The dataset's JSON-LD context, at a stable URL."""
-    body = json.dumps(context(request.app.state.settings), indent=1, sort_keys=True).encode("utf-8")
+    body = json.dumps(context(request.app.state.settings.base), indent=1, sort_keys=True).encode("utf-8")
     return Response(body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=86400"})
 
 

@@ -2,7 +2,8 @@
 
 The IRI itself answers (content negotiation at the same IRI, `Vary: Accept`): HTML for people,
 Turtle, JSON-LD, N-Triples or RDF/XML for machines. A suffix (`.ttl`, `.jsonld`, `.nt`, `.rdf`,
-`.html`) or `format=` names a format outright. The description holds the entity's statements
+`.html`) or `format=` names a format outright; JSON-LD comes nested and compacted with the
+dataset's context. The description holds the entity's statements
 and the resources linking to it (claims in full, with their sources), a page of
 `LINKS_PER_PAGE` linking resources at a time: `?page=N`, announced by `Link` headers
 (first/prev/next/last) and, in the data, as a Hydra partial collection view.
@@ -17,6 +18,7 @@ from string import Template
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
+from ..json_ld import context
 from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose, suffix_of
 from ..store import Query
 from ..views.entity import LinkPages, entity_page
@@ -66,7 +68,8 @@ async def entity(request: Request, path: str) -> Response:
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
     text = DESCRIBE.substitute(limit=LINKS_PER_PAGE, offset=(number - 1) * LINKS_PER_PAGE)
-    answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings={"this": iri, **pages.bindings()}))
+    answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings={"this": iri, **pages.bindings()},
+                                           json_ld_context=context(state.settings.base)))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     query = pages.query(number)
