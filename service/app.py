@@ -19,6 +19,8 @@ from .namespaces import prefixes
 from .dumps import listing, write_dumps
 from .dataset_description import statistics
 from .routes import dumps, entities, home, indexes, ontology, queries, sparql, void, wikidata
+from .routes import reconcile
+from .routes import sources
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.include_router(wikidata.router)
     app.include_router(void.router)
     app.include_router(ontology.router)
+    app.include_router(reconcile.router)
+    app.include_router(sources.router)
     app.include_router(indexes.router)  # last: its /{index} must not shadow the other routes
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

@@ -10,7 +10,9 @@ from .build import DataRefused, build, ensure_store
 from .config import Limits, Settings
 from .dataset import TurtleError
 from .dumps import write_dumps
+from .namespaces import prefixes
 from .stats import compute
+from .wikidata_check import WIKIDATA_ENDPOINT
 
 
 def _relative(path: Path | None, root: Path) -> str:
@@ -77,6 +79,66 @@ def _serve(args, settings: Settings) -> int:
     return 0
 
 
+def _linked_store(settings: Settings):
+    from .store import EmbeddedStore
+
+    return EmbeddedStore(ensure_store(settings)), {**prefixes(settings.base), "id": settings.base + "id/"}
+
+
+def _wikidata_verify(args, settings: Settings) -> int:
+    from .wikidata_check import EndpointError, WikidataClient, linked_entities, suggest, unlinked_entities, verify
+
+    store, names = _linked_store(settings)
+    client = WikidataClient(args.endpoint, pause=args.pause)
+    linked = linked_entities(store, names)
+    short = lambda iri: iri[len(settings.base):]  # noqa: E731 - a local shorthand for printing
+    try:
+        findings = verify(linked, client, settings.base)
+        print(f"{len(linked)} linked entities checked against {args.endpoint}\n")
+        for finding in sorted(findings, key=lambda f: (f.problem == "ok", f.problem, f.entity.iri)):
+            print(f"{finding.problem.upper():9}{finding.entity.item:11}{short(finding.entity.iri)}"
+                  + (f"  {finding.detail}" if finding.detail else ""))
+        unlinked = unlinked_entities(store, names)
+        kinds: dict[str, int] = {}
+        for entity in unlinked:
+            kind = short(entity.iri).split("/")[1]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        print(f"\nunlinked: {len(unlinked)} (" + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + ")")
+        if args.suggest:
+            candidates = suggest([e for e in unlinked if "/event/" not in e.iri], client)
+            print(f"\nsuggestions by exact label (never applied; check each before linking): {len(candidates)}")
+            for entity, name, hits in candidates:
+                for qid, label, description in hits:
+                    print(f"SUGGEST  {qid:11}{short(entity.iri)}  \"{name}\" → {label}" + (f" — {description}" if description else ""))
+    except EndpointError as problem:
+        print(f"cannot query the endpoint: {problem}", file=sys.stderr)
+        return 2
+    problems = [f for f in findings if f.problem != "ok"]
+    print(f"\n{len(findings) - len(problems)} ok, {len(problems)} to check")
+    return 1 if problems else 0
+
+
+def _wikidata_export(args, settings: Settings) -> int:
+    from .quickstatements import drop_known, lines, statements
+    from .wikidata_check import EndpointError, WikidataClient
+
+    store, names = _linked_store(settings)
+    exported = statements(store, names)
+    if args.endpoint:
+        try:
+            exported = drop_known(exported, WikidataClient(args.endpoint, pause=args.pause))
+        except EndpointError as problem:
+            print(f"cannot query the endpoint: {problem}", file=sys.stderr)
+            return 2
+    text = "".join(line + "\n" for line in lines(exported))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"{len(exported)} statements, {text.count(chr(10))} lines", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="conflict-ld", description="Build, check and publish the conflict-ld dataset.")
     commands = top.add_subparsers(dest="command", required=True)
@@ -97,6 +159,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.set_defaults(run=_serve)
+
+    wikidata = commands.add_parser("wikidata", help="check our Wikidata links; export facts as QuickStatements")
+    actions = wikidata.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("verify", help="compare every linked item's labels and types with a Wikidata endpoint")
+    check.add_argument("--endpoint", default=WIKIDATA_ENDPOINT, help=f"SPARQL endpoint (default {WIKIDATA_ENDPOINT})")
+    check.add_argument("--suggest", action="store_true", help="also propose items for unlinked entities by exact label")
+    check.add_argument("--pause", type=float, default=1.0, help="seconds between batched requests (default 1)")
+    check.set_defaults(run=_wikidata_verify)
+    export = actions.add_parser("export", help="write QuickStatements (v1) for facts linked items could gain")
+    export.add_argument("--endpoint", help="leave out what this Wikidata endpoint already holds")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.add_argument("--pause", type=float, default=1.0, help="seconds between batched requests (default 1)")
+    export.set_defaults(run=_wikidata_export)
     return top
 
 

@@ -16,7 +16,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from .config import Settings
 from .namespaces import prefixes
 
-ONTOLOGY, DATA, DERIVED = "ontology", "data", "derived"
+ONTOLOGY, DATA, DERIVED, WIKIDATA = "ontology", "data", "derived", "wikidata"
 
 
 class TurtleError(Exception):

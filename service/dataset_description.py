@@ -19,8 +19,13 @@ from .namespaces import STANDARD_PREFIXES, prefixes
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
 MEDIA = "https://www.iana.org/assignments/media-types/"
-VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "wgs", "owl")
+VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "fabio", "wgs", "owl")
+TITLE = "conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data"
+CREATOR = "conflict-ld contributors"  # the project's maintainers, as CITATION.cff names them too
+KEYWORDS = ("Linked Data", "armed groups", "conflict data", "Mali", "Sahel", "Azawad", "Tuareg",
+            "Coordination of Azawad Movements", "CMA", "MNLA")
 EXAMPLES = ("id/organisation/cma", "id/organisation/mnla", "id/person/bilal-ag-cherif", "id/place/kidal",
             "id/event/2023-11-15-kidal-capture", "id/work/desgrais-guichaoua-lebovich-2018")
 
@@ -61,7 +66,8 @@ def statistics(store: Path, settings: Settings) -> Statistics:
 def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable[DumpFile], site: str) -> Graph:
     """VoID + DCAT for the release in `dumps` (its `files`); `site` is the root URL of the answering service."""
     graph = Graph()
-    for prefix, namespace in {**prefixes(settings.base), "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX)}.items():
+    for prefix, namespace in {**prefixes(settings.base), "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX),
+                              "dcmitype": str(DCMITYPE)}.items():
         graph.bind(prefix, namespace, replace=True)
     base = settings.base
     dataset = URIRef(base + ".well-known/void#dataset")
@@ -69,19 +75,32 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
     add = graph.add
     for kind in (VOID.Dataset, DCAT.Dataset):
         add((dataset, RDF.type, kind))
-    add((dataset, DCTERMS.title, Literal("conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data", lang="en")))
+    add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
     add((dataset, DCTERMS.title, Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")))
     add((dataset, DCTERMS.description, Literal(
         "A research profile of the CMA armed coalition in northern Mali: organisations and their splits, mergers, "
         "alliances and rivalries over time, people and roles, places, dated events, ideology, tactics and arsenal, "
         "each claim with its source, page and certainty.", lang="en")))
     add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    add((dataset, DCTERMS.creator, Literal("conflict-ld contributors")))
+    version = f"{__version__}+{release}"
+    released = _date_of(dumps / SUMS)
+    # DataCite's mandatory properties: identifier, creator (with a name), title, publisher,
+    # publication year (the date of this release) and resource type; and a citation built from them
+    maintainers = URIRef(base + ".well-known/void#maintainers")
+    add((maintainers, RDF.type, FOAF.Organization))
+    add((maintainers, FOAF.name, Literal(CREATOR)))
+    add((dataset, DCTERMS.creator, maintainers))
+    add((dataset, DCTERMS.publisher, maintainers))
+    add((dataset, DCTERMS.identifier, Literal(base, datatype=XSD.anyURI)))
+    add((dataset, DCTERMS.type, DCMITYPE.Dataset))
+    add((dataset, DCTERMS.issued, Literal(released, datatype=XSD.date)))
+    add((dataset, DCTERMS.bibliographicCitation, Literal(citation(base, version, released))))
+    for keyword in KEYWORDS:
+        add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
     add((dataset, DCTERMS.source, URIRef(base + "id/work/cma-profile")))
-    add((dataset, OWL.versionInfo, Literal(f"{__version__}+{release}")))
-    add((dataset, DCAT.version, Literal(f"{__version__}+{release}")))
-    modified = Literal(_date_of(dumps / SUMS), datatype=XSD.date)
-    add((dataset, DCTERMS.modified, modified))
+    add((dataset, OWL.versionInfo, Literal(version)))
+    add((dataset, DCAT.version, Literal(version)))
+    add((dataset, DCTERMS.modified, Literal(released, datatype=XSD.date)))
     add((dataset, VOID.uriSpace, Literal(base + "id/")))
     add((dataset, VOID.sparqlEndpoint, URIRef(site + "sparql")))
     service = URIRef(site + "sparql")
@@ -126,6 +145,12 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
         add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
     return graph
+
+
+def citation(base: str, version: str, released: str) -> str:
+    """The dataset as a reference, in DataCite's recommended order: creator (year), title, version,
+    resource type, identifier."""
+    return f"{CREATOR} ({released[:4]}). {TITLE}. Version {version} [Data set]. {base}"
 
 
 def _date_of(path: Path) -> str:

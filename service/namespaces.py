@@ -10,6 +10,7 @@ SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 SCHEMA = Namespace("https://schema.org/")
 TIME = Namespace("http://www.w3.org/2006/time#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
+FABIO = Namespace("http://purl.org/spar/fabio/")
 WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
@@ -28,11 +29,21 @@ STANDARD_PREFIXES = {
     "schema": str(SCHEMA),
     "time": str(TIME),
     "bibo": str(BIBO),
+    "fabio": str(FABIO),
     "wgs": str(WGS),
     "sh": "http://www.w3.org/ns/shacl#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
     "wd": str(WD),
     "wdt": str(WDT),
+    # the rest of Wikidata's query-service prefixes, for queries written for it (the Wikidata view)
+    "wikibase": "http://wikiba.se/ontology#",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "psv": "http://www.wikidata.org/prop/statement/value/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
+    "pqv": "http://www.wikidata.org/prop/qualifier/value/",
+    "pr": "http://www.wikidata.org/prop/reference/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
 }
 
 # Our own namespaces, relative to the canonical base.

@@ -37,6 +37,13 @@ FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = {
     "rdfxml": ("application/rdf+xml",),
     "rdf+xml": ("application/rdf+xml",),
     "owl": ("application/rdf+xml",),
+    "bib": ("application/x-bibtex",),
+    "bibtex": ("application/x-bibtex",),
+    "ris": ("application/x-research-info-systems",),
+    "csl": ("application/vnd.citationstyles.csl+json",),
+    "csljson": ("application/vnd.citationstyles.csl+json",),
+    "csl-json": ("application/vnd.citationstyles.csl+json",),
+    "csl.json": ("application/vnd.citationstyles.csl+json",),
 }
 
 
@@ -50,8 +57,25 @@ SUFFIX_TYPES: Mapping[str, str] = {
 }
 
 
+# Bibliographic records, offered by the works cited (and the profile) and by `/sources` only.
+BIBLIOGRAPHY_TYPES: Mapping[str, str] = {
+    "bib": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+    "csl.json": "application/vnd.citationstyles.csl+json",
+}
+
+
 def suffix_of(media_type: str) -> str:
-    return next(suffix for suffix, media in SUFFIX_TYPES.items() if media == media_type)
+    return next(suffix for suffix, media in {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES}.items() if media == media_type)
+
+
+def split_suffix(path: str, suffixes: Mapping[str, str]) -> tuple[str, str | None]:
+    """`path` without the longest of `suffixes` it ends with (`kidal.ttl`, `x.csl.json`), and that suffix."""
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        stem = path.removesuffix("." + suffix)
+        if stem != path and stem and not stem.endswith("/"):
+            return stem, suffix
+    return path, None
 
 
 class NotAcceptable(Exception):

@@ -2,7 +2,9 @@
 
 Authors write each fact once (a claim with its dates and sources); the SPARQL CONSTRUCT rules in
 `ontology/rules/` add the standard shapes of the same facts (OWL-Time intervals,
-prov:wasDerivedFrom, org:memberOf, plain triples for statements) into the `derived` graph.
+prov:wasDerivedFrom, org:memberOf, plain triples for statements) into the `derived` graph, and
+the rules in `ontology/rules/wikidata/` write the Wikidata-shaped view (Wikibase RDF on the linked
+Wikidata items) into the `wikidata` graph, which users can take or leave as a whole.
 """
 
 from __future__ import annotations
@@ -11,20 +13,23 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .dataset import DATA, DERIVED, ONTOLOGY, ProfileDataset
+from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
+
+# rule folder (under ontology/rules) → the graph its rules write
+RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA}
 
 
-def rule_files(ontology_dir: Path) -> list[Path]:
-    return sorted((ontology_dir / "rules").glob("*.rq"))
+def rule_files(ontology_dir: Path, folder: str = ".") -> list[Path]:
+    return sorted((ontology_dir / "rules" / folder).glob("*.rq"))
 
 
-def derive(dataset: ProfileDataset) -> Graph:
-    """Run every rule over ontology + data and store the new triples as the `derived` graph."""
+def derive(dataset: ProfileDataset) -> None:
+    """Run every rule over ontology + data and store the new triples in the rule's graph."""
     source = dataset.union([ONTOLOGY, DATA])
-    derived = dataset.graph(DERIVED)
-    for path in rule_files(dataset.settings.ontology_dir):
-        query = path.read_text(encoding="utf-8")
-        for triple in source.query(query, base=dataset.settings.base):
-            if triple not in source:
-                derived.add(triple)
-    return derived
+    for folder, name in RULE_GRAPHS.items():
+        target = dataset.graph(name)
+        for path in rule_files(dataset.settings.ontology_dir, folder):
+            query = path.read_text(encoding="utf-8")
+            for triple in source.query(query, base=dataset.settings.base):
+                if triple not in source:
+                    target.add(triple)

@@ -316,6 +316,16 @@ def check_24(rows, iri):
     assert max(set(numbers), key=numbers.count) == "6"
 
 
+def check_25(rows, iri):
+    wd = STANDARD_PREFIXES["wd"]
+    found = {(member, coalition, start[:10], end[:10]) for member, _, coalition, _, _, start, end in table(rows)}
+    for member in ("Q853699", "Q15141050"):
+        assert (wd + member, wd + "Q19955892", "2014-01-01", "2023-02-01") in found, member
+    assert (wd + "Q19955892", wd + "Q111207670", "2021-05-01", "") in found
+    assert has_row(rows, "Coordination of Azawad Movements", "Permanent Strategic Framework for Peace, Security and Development")
+    assert all(member.startswith(wd) and coalition.startswith(wd) for member, coalition, *_ in found)
+
+
 CHECKS = {name: check for name, check in globals().items() if re.fullmatch(r"check_\d{2}", name)}
 
 

@@ -3,10 +3,11 @@
 The IRI itself answers (content negotiation at the same IRI, `Vary: Accept`): HTML for people,
 Turtle, JSON-LD, N-Triples or RDF/XML for machines. A suffix (`.ttl`, `.jsonld`, `.nt`, `.rdf`,
 `.html`) or `format=` names a format outright; JSON-LD comes nested and compacted with the
-dataset's context. The description holds the entity's statements
-and the resources linking to it (claims in full, with their sources), a page of
-`LINKS_PER_PAGE` linking resources at a time: `?page=N`, announced by `Link` headers
-(first/prev/next/last) and, in the data, as a Hydra partial collection view.
+dataset's context. The works cited and the profile also answer as BibTeX, RIS and CSL-JSON
+(`.bib`, `.ris`, `.csl.json`); asked for those, other entities answer 406 with what they offer.
+The description holds the entity's statements and the resources linking to it (claims in full,
+with their sources), a page of `LINKS_PER_PAGE` linking resources at a time: `?page=N`, announced
+by `Link` headers (first/prev/next/last) and, in the data, as a Hydra partial collection view.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from string import Template
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
+from ..bibliography import cited_works, write
 from ..json_ld import context
-from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose, suffix_of
+from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
 from ..store import Query
 from ..views.entity import LinkPages, entity_page
-from ..views.responses import error, negotiated, not_acceptable
+from ..views.responses import alternates, error, negotiated, not_acceptable
 
 router = APIRouter()
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
@@ -30,6 +32,7 @@ DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
 LINKS = (QUERIES / "links.rq").read_text(encoding="utf-8")
 LINKS_PER_PAGE = 100
 OFFERS = tuple(SUFFIX_TYPES.values())
+RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
 
 def _page_number(request: Request) -> int | None:
@@ -46,18 +49,23 @@ async def _links(state, iri: str) -> int:
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
 async def entity(request: Request, path: str) -> Response:
     state = request.app.state
-    stem, _, suffix = path.rpartition(".")
-    formats = request.query_params.getlist("format")
-    if stem and suffix in SUFFIX_TYPES and "/" not in suffix:
-        path, formats = stem, [suffix]
+    path, suffix = split_suffix(path, {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES})
+    formats = [suffix] if suffix else request.query_params.getlist("format")
+    iri = state.settings.base + "id/" + path
+    record = (await cited_works(state)).get(iri)
     try:
-        media_type = choose(request.headers.get("accept"), OFFERS, formats)
+        media_type = choose(request.headers.get("accept"), OFFERS + (tuple(BIBLIOGRAPHY_TYPES.values()) if record else ()),
+                            formats)
     except NotAcceptable as problem:
         return not_acceptable(problem)
+    if media_type in BIBLIOGRAPHY_TYPES.values():
+        document = str(request.url_for("entity", path=path))
+        links = alternates(document, {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES})
+        return negotiated(write(media_type, [record]), media_type,
+                          {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}"})
     number = _page_number(request)
     if number is None:
         return error(400, "Bad Request: page must be a whole number, 1 or more.")
-    iri = state.settings.base + "id/" + path
     try:
         URIRef(iri)  # rdflib refuses characters an IRI cannot hold
     except ValueError:
@@ -73,7 +81,7 @@ async def entity(request: Request, path: str) -> Response:
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     query = pages.query(number)
-    links = [f'<{document}.{s}{query}>; rel="alternate"; type="{t}"' for s, t in SUFFIX_TYPES.items() if s != "html"]
+    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if record else [])
     links += [f'<{url}>; rel="{rel}"' for rel, url in pages.neighbours().items()]
     headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}
     if media_type != "text/html":
@@ -84,5 +92,5 @@ async def entity(request: Request, path: str) -> Response:
     graph.parse(data=answer.body.decode("utf-8"), format="nt")
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
-    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages)
+    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=record is not None)
     return negotiated(page.encode("utf-8"), media_type, headers)

@@ -40,6 +40,7 @@ which work it comes from (with the page where the profile gives one) and how cer
 <li><a href="sparql">SPARQL endpoint and query editor</a> — and the <a href="queries">example research questions</a></li>
 <li><a href="dumps/">Dumps</a> (N-Quads, N-Triples, Turtle, JSON-LD; gzipped; SHA-256 sums)</li>
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
+<li><a href="sources">Sources</a>: the profile and the works it cites, as references and as BibTeX, RIS and CSL-JSON</li>
 <li>From Wikidata: <code>wikidata/Q…</code>, e.g. <a href="wikidata/Q853699">wikidata/Q853699</a></li>
 </ul>
 <h2>Browse</h2>

@@ -5,32 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
-from ..negotiation import SUFFIX_TYPES, NotAcceptable, choose
+from ..negotiation import SUFFIX_TYPES
 from ..store import Query
 from ..validation import load_shapes
 from ..views.ontology import ontology_page
-from ..views.responses import RDFLIB_FORMATS, error, negotiated, not_acceptable, serialized
+from ..views.responses import RDFLIB_FORMATS, document_type, negotiated, serialized
 
 router = APIRouter()
 SUFFIXES = {**SUFFIX_TYPES, "owl": "application/rdf+xml"}
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 
-def _format(request: Request, suffix: str | None, offers: tuple[str, ...]) -> str:
-    formats = [SUFFIXES[suffix]] if suffix else request.query_params.getlist("format")
-    return choose(request.headers.get("accept"), offers, formats)
-
-
 @router.get("/ontology")
 @router.get("/ontology.{suffix}")
 async def ontology(request: Request, suffix: str | None = None) -> Response:
     state = request.app.state
-    if suffix is not None and suffix not in SUFFIXES:
-        return error(404, f"Not Found: the ontology has no .{suffix} form; try .ttl, .jsonld, .rdf or .nt.")
-    try:
-        media_type = _format(request, suffix, ("text/html", *RDFLIB_FORMATS))
-    except NotAcceptable as problem:
-        return not_acceptable(problem)
+    media_type = document_type(request, "the ontology", suffix, SUFFIXES, ("text/html", *RDFLIB_FORMATS))
+    if isinstance(media_type, Response):
+        return media_type
     graph_iri = state.settings.graph_iri("ontology")
     query = Query(EVERYTHING, "application/n-triples", state.prefixes, default_graphs=(graph_iri,))
     graph = Graph()
@@ -47,9 +39,8 @@ async def ontology(request: Request, suffix: str | None = None) -> Response:
 @router.get("/shapes")
 async def shapes(request: Request) -> Response:
     state = request.app.state
-    try:
-        media_type = _format(request, None, tuple(RDFLIB_FORMATS))
-    except NotAcceptable as problem:
-        return not_acceptable(problem)
+    media_type = document_type(request, "/shapes", None, {}, tuple(RDFLIB_FORMATS))
+    if isinstance(media_type, Response):
+        return media_type
     graph = load_shapes(state.settings.shapes_dir, state.settings.base)
     return serialized(graph, media_type)

@@ -1,11 +1,13 @@
 """The HTML page of one entity: labels, types, statements, the claims about it with their time,
-sources and certainty, incoming links, Wikidata, alternate formats and embedded JSON-LD.
+sources and certainty, incoming links, Wikidata, alternate formats and embedded JSON-LD; for a
+work, what cites it and at which pages ("Cited for"), and its reference in BibTeX, RIS and CSL-JSON.
 
 Works without JavaScript and reads on a phone. Built from the entity's description graph only.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
@@ -13,11 +15,13 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import PROV, STANDARD_PREFIXES, WD
+from ..negotiation import BIBLIOGRAPHY_TYPES
 
 PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
 
 ALTERNATES = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
               ("nt", "application/n-triples", "N-Triples"), ("rdf", "application/rdf+xml", "RDF/XML"))
+EXPORTS = (("bib", "BibTeX"), ("ris", "RIS"), ("csl.json", "CSL-JSON"))
 HIDDEN = {RDFS.label, SKOS.prefLabel, RDF.type, OWL.sameAs, SKOS.exactMatch}
 
 
@@ -135,15 +139,40 @@ class Page:
             items.append(f"{self.link(work)}{escape(where)}")
         return "; ".join(sorted(items)) or "none"
 
+    def kinds(self, node) -> str:
+        return ", ".join(sorted(self.label(t) for t in self.g.objects(node, RDF.type)))
+
+    def in_time(self, claim) -> tuple[str, str]:
+        """Sort key: by date (undated last), then by label."""
+        return str(self.g.value(claim, self.cao.date) or self.g.value(claim, self.cao.start) or "9999"), self.label(claim)
+
+    def cited_for(self, pager: str = "") -> str:
+        """What rests on this work: each claim, event or note citing it (among the links on this page,
+        `pager` says which), with the pages given for it."""
+        citing: dict = {}
+        for derivation in self.g.subjects(PROV.entity, self.this):
+            for claim in self.g.subjects(PROV.qualifiedDerivation, derivation):
+                citing.setdefault(claim, set()).update(str(p) for p in self.g.objects(derivation, self.cao.page))
+        if not citing:
+            return ""
+        items = []
+        for claim in sorted(citing, key=self.in_time):
+            kinds = f' <span class="kind">({escape(self.kinds(claim))})</span>' if self.kinds(claim) else ""
+            pages = sorted(citing[claim], key=lambda p: (int(re.match(r"\d*", p).group() or 0), p))
+            where = f"p. {', '.join(pages)}" if pages else "no page given"
+            items.append(f'<li><a href="{escape(self.href(claim))}">{escape(self.label(claim))}</a>{kinds} — '
+                         f'<span class="pages">{escape(where)}</span></li>')
+        return ('<h2 id="cited-for">Cited for</h2><p>The claims, events and notes that cite this work, with the '
+                f"pages given for it.</p>{pager}<ol class='cited-for'>" + "".join(items) + "</ol>")
+
     def claims(self) -> str:
         cao = self.cao
-        claims = sorted({s for s, _ in self.g.subject_objects(cao.certainty) if s != self.this},
-                        key=lambda c: (str(self.g.value(c, cao.date) or self.g.value(c, cao.start) or "9999"), self.label(c)))
+        claims = sorted({s for s, _ in self.g.subject_objects(cao.certainty) if s != self.this}, key=self.in_time)
         if not claims:
             return "<p>No claims about this entity.</p>"
         items = []
         for claim in claims:
-            kinds = ", ".join(sorted(self.label(t) for t in self.g.objects(claim, RDF.type)))
+            kinds = self.kinds(claim)
             others = sorted({o for p, o in self.g.predicate_objects(claim)
                              if isinstance(o, URIRef) and o != self.this and p not in {RDF.type, cao.certainty}
                              and str(o).startswith(self.base + "id/") and "#" not in str(o)
@@ -183,15 +212,21 @@ class Page:
         return text.replace("</", "<\\/")
 
 
-def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages) -> str:
+def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False) -> str:
+    """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON)."""
     page = Page(graph, this, base, root)
     document, query = pages.document, pages.query(pages.number)
+    references = EXPORTS if exports else ()
     english, french = page.label(this, "en"), page.label(this, "fr")
     types = ", ".join(sorted(page.link(t) for t in graph.objects(this, RDF.type)))
     alternates = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}{query}">'
                          for suffix, media, _ in ALTERNATES)
+    alternates += "".join(f'<link rel="alternate" type="{BIBLIOGRAPHY_TYPES[suffix]}" href="{escape(document)}.{suffix}">'
+                          for suffix, _ in references)
     alternates += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
     formats = " · ".join(f'<a href="{escape(document)}.{suffix}{query}">{name}</a>' for suffix, _, name in ALTERNATES)
+    if references:
+        formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -219,6 +254,7 @@ code {{ word-break: break-all; }}
 {page.wikidata()}
 <h2>Statements</h2>
 {page.statements()}
+{page.cited_for(pages.html())}
 <h2>Claims</h2>
 {pages.html()}
 {page.claims()}

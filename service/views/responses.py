@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 from fastapi import Response
 
-from ..negotiation import NotAcceptable
+from ..negotiation import NotAcceptable, choose
 
 TEXT_TYPES = ("text/", "application/sparql-results+xml", "application/rdf+xml", "application/n-triples",
-              "application/n-quads", "application/ld+json", "application/sparql-results+json", "application/json")
+              "application/n-quads", "application/ld+json", "application/sparql-results+json", "application/json",
+              "application/x-bibtex", "application/x-research-info-systems", "application/vnd.citationstyles.csl+json")
 
 
 def content_type(media_type: str) -> str:
@@ -28,6 +31,11 @@ def serialized(graph, media_type: str) -> Response:
     return negotiated(graph.serialize(format=RDFLIB_FORMATS[media_type], encoding="utf-8"), media_type)
 
 
+def alternates(document: str, types, query: str = "") -> list[str]:
+    """`Link` header values (RFC 8288) for the other forms of `document`, one per suffix and type."""
+    return [f'<{document}.{suffix}{query}>; rel="alternate"; type="{media}"' for suffix, media in types.items()]
+
+
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A clear error for people and scripts alike: status, one line of text, never a stack trace."""
     return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8",
@@ -37,3 +45,16 @@ def error(status: int, message: str, headers: dict[str, str] | None = None) -> R
 def not_acceptable(problem: NotAcceptable) -> Response:
     listing = "\n".join(f"  {offer}" for offer in problem.offers)
     return error(406, f"Not Acceptable: {problem}. Available here:\n{listing}")
+
+
+def document_type(request, name: str, suffix: str | None, suffixes: Mapping[str, str],
+                  offers: Sequence[str]) -> str | Response:
+    """The media type to answer a document (`/name` or `/name.suffix`) in, or the 404 or 406 to send:
+    a suffix names its type outright, otherwise `format=` or the Accept header choose."""
+    if suffix is not None and suffix not in suffixes:
+        return error(404, f"Not Found: {name} has no .{suffix} form; try {', '.join('.' + s for s in suffixes)}.")
+    formats = [suffixes[suffix]] if suffix else request.query_params.getlist("format")
+    try:
+        return choose(request.headers.get("accept"), offers, formats)
+    except NotAcceptable as problem:
+        return not_acceptable(problem)
