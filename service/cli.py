@@ -12,6 +12,7 @@ from .dataset import TurtleError
 from .dumps import write_dumps
 from .namespaces import prefixes
 from .stats import compute
+from .store import MARKER
 from .wikidata_check import WIKIDATA_ENDPOINT
 
 
@@ -66,7 +67,11 @@ def _serve(args, settings: Settings) -> int:
     from .app import create_app
 
     try:
-        store = ensure_store(settings)
+        store = Path(args.store).resolve() if args.store else ensure_store(settings)
+        if not (store / MARKER).exists():
+            print(f"no store to serve in {store} (an Oxigraph folder with {MARKER}, as `conflict-ld build` writes)",
+                  file=sys.stderr)
+            return 1
     except DataRefused as refused:
         for issue in refused.report.violations:
             print(f"{_relative(issue.file, settings.root) or '(no file)'}: {issue.summary()}", file=sys.stderr)
@@ -158,6 +163,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="validate (or reuse a validated store) and serve the SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--store", help="serve this Oxigraph store folder as it is, instead of building one from the "
+                                       "sources (a larger copy loaded elsewhere; it is not validated)")
     serve.set_defaults(run=_serve)
 
     wikidata = commands.add_parser("wikidata", help="check our Wikidata links; export facts as QuickStatements")

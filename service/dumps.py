@@ -3,7 +3,7 @@
 Blank nodes are relabelled with RDFC-1.0 (W3C RDF Dataset Canonicalization) and statements sorted,
 gzip headers carry no time or name, so the same data always gives the same files and the same
 SHA-256 sums. The JSON-LD dump is nested and compacted with the dataset's context. Dumps live in a
-folder named after the data's fingerprint; its name is the version.
+folder named after the store (for a built store, the data's fingerprint); its name is the version.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pyoxigraph as ox
 from .config import Settings
 from .json_ld import compacted, context
 from .namespaces import prefixes
-from .store import fingerprint
 
 STEM = "conflict-ld"
 REVISION = 3  # bump whenever the code changes what the dump files contain
@@ -43,9 +42,10 @@ class DumpFile:
     sha256: str
 
 
-def dumps_path(settings: Settings) -> Path:
-    """The release folder: named after the data's fingerprint and the dump format's revision."""
-    return settings.dumps_dir / f"{fingerprint(settings)}-{REVISION}"
+def dumps_path(settings: Settings, store: Path) -> Path:
+    """The release folder: named after the store it is made from (a built store is named after the
+    data's fingerprint) and the dump format's revision."""
+    return settings.dumps_dir / f"{store.name}-{REVISION}"
 
 
 def _write(path: Path, body: bytes) -> None:
@@ -60,7 +60,7 @@ def write_dumps(settings: Settings, store: Path) -> Path:
 
     Dumps are made from the store itself, so each one parses back to exactly the served data.
     """
-    target = dumps_path(settings)
+    target = dumps_path(settings, store)
     if (target / SUMS).exists():
         return target
     building = target.with_name(target.name + ".building")

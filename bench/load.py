@@ -1,0 +1,78 @@
+"""Load from a second process: wrk (Debian's package) on loopback, bounded in time.
+
+`wrk` gives throughput and the latency distribution; statuses are only counted as 2xx/3xx or
+not, so the overload run, which must tell deliberate 503s from other failures, uses `statuses`:
+many httpx clients in one asyncio loop, recording every status and latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    failures: int  # non-2xx/3xx answers and socket errors
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | None = None) -> Load:
+    if shutil.which("wrk") is None:
+        raise SystemExit("the benchmarks need wrk: apt-get install -y wrk")
+    seconds = max(1, round(seconds))  # wrk takes whole seconds
+    command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    run = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 120)
+    out = run.stdout
+    if "Requests/sec:" not in out:
+        raise RuntimeError(f"wrk failed on {url[:80]}…: {run.stderr or out}")
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    failures = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failures += sum(int(n) for n in sockets.groups()) if sockets else 0
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), _ms(percentiles["50"]),
+                _ms(percentiles["99"]), int(re.search(r"(\d+) requests in", out).group(1)), failures)
+
+
+async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float]) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            try:
+                response = await client.get(url, params=params)
+                statuses[response.status_code] += 1
+            except httpx.HTTPError as problem:
+                statuses[type(problem).__name__] += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+
+
+def statuses(url: str, params: dict, clients: int, seconds: float) -> tuple[Counter, list[float]]:
+    """Every status (or error) seen by `clients` concurrent clients over `seconds`, and each latency in ms."""
+    counted: Counter = Counter()
+    latencies: list[float] = []
+    until = time.monotonic() + seconds
+
+    async def run() -> None:
+        await asyncio.gather(*(_client(url, params, until, counted, latencies) for _ in range(clients)))
+
+    asyncio.run(run())
+    return counted, latencies

@@ -1,0 +1,115 @@
+"""The benchmark report: markdown tables with ratios, and each target with its measured figure."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from pathlib import Path
+
+NAMES = {"ours": "conflict-ld", "floor": "floor", "peer": "rdflib-endpoint", "nginx": "nginx"}
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else (f"{value:.1f}" if value < 100 else f"{value:.0f}")
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "—" if not a or not b else f"{a / b:.2f}×" if a / b < 10 else f"{a / b:.0f}×"
+
+
+def _latency(scale) -> list[str]:
+    servers = [s for s in ("ours", "floor", "peer") if any(s in row for row in scale.latency.values())]
+    lines = ["| query | " + " | ".join(f"{NAMES[s]} p50 / p99 (ms)" for s in servers)
+             + " | ours − floor p50 (ms) |" + (" peer ÷ ours p50 |" if "peer" in servers else ""),
+             "|---|" + "---:|" * (len(servers) + 1 + ("peer" in servers))]
+    for query, row in scale.latency.items():
+        cells = [f"{_ms(row[s][0])} / {_ms(row[s][1])}" if s in row else "—" for s in servers]
+        extra = f" {row['ours'][0] - row['floor'][0]:+.1f} |"
+        if "peer" in servers:
+            extra += f" {_ratio(row['peer'][0], row['ours'][0])} |"
+        lines.append(f"| {query} | " + " | ".join(cells) + " |" + extra)
+    return lines
+
+
+def _throughput(scale) -> list[str]:
+    lines = ["| request | server | 1 client (req/s) | 8 clients | 32 clients | ours ÷ other at 8 / 32 |", "|---|---|---:|---:|---:|---:|"]
+    for request, by_server in scale.throughput.items():
+        for server, rates in by_server.items():
+            versus = ""
+            if server != "ours" and "ours" in by_server:
+                versus = f"{_ratio(by_server['ours'][8], rates[8])} / {_ratio(by_server['ours'][32], rates[32])}"
+            lines.append(f"| {request} | {NAMES[server]} | {rates[1]:.0f} | {rates[8]:.0f} | {rates[32]:.0f} | {versus} |")
+    return lines
+
+
+def _versus(ours: float, other: float, seconds: float) -> float:
+    """ours ÷ other; when the other finished nothing in the run, a lower bound (it did under one request)."""
+    return ours / other if other else ours * seconds
+
+
+def targets(scales, seconds: float) -> list[str]:
+    """Each target of the suite with the figure measured for it in this run."""
+    rows = []
+    one = next((s for s in scales if s.factor == 1), None)
+    if one is not None and "peer" in one.memory:
+        for request in ("12-timeline-of-events", "13-events-per-year-per-actor"):
+            by = one.throughput.get(request, {})
+            if "peer" in by:
+                ratio = max(_versus(by["ours"][c], by["peer"][c], seconds) for c in (1, 8, 32))
+                rows.append((f"{request}: ≥ 100× rdflib-endpoint's throughput (1×)", f"{ratio:.0f}×", ratio >= 100))
+        by = one.throughput.get("entity lookup (SPARQL)", {})
+        if "peer" in by:
+            ratio = min(_versus(by["ours"][c], by["peer"][c], seconds) for c in (1, 8, 32))
+            rows.append(("single-entity lookup: ≥ 1.5× rdflib-endpoint (1×, worst of 1/8/32 clients)", f"{ratio:.1f}×", ratio >= 1.5))
+    if one is not None:
+        ratios = [one.throughput[r]["ours"][c] / one.throughput[r]["floor"][c]
+                  for r in one.throughput if "floor" in one.throughput[r] for c in (1, 8, 32)]
+        if ratios:
+            worst = min(ratios)
+            rows.append(("≥ 0.7× the floor's throughput (1×, worst request and concurrency)", f"{worst:.2f}×", worst >= 0.7))
+        gaps = [row["ours"][0] - row["floor"][0] for row in one.latency.values()]
+        gap = statistics.median(gaps)
+        rows.append(("within +1 ms of the floor's median latency (1×, median over the example queries)", f"{gap:+.2f} ms", gap <= 1))
+        download = one.throughput.get("dump download (.nt.gz)", {})
+        if download:
+            ratio = min(download["ours"][c] / download["nginx"][c] for c in (1, 8, 32))
+            rows.append(("dump downloads ≥ 0.5× nginx (worst of 1/8/32 clients)", f"{ratio:.2f}×", ratio >= 0.5))
+        conditional = one.throughput.get("dump 304 (If-None-Match)", {})
+        if conditional:
+            ratio = min(conditional["ours"][c] / conditional["nginx"][c] for c in (1, 8, 32))
+            rows.append(("304 answers ≥ 0.8× nginx's rate (worst of 1/8/32 clients)", f"{ratio:.2f}×", ratio >= 0.8))
+        overload = one.overload
+        if overload:
+            errors = {k: v for k, v in overload["statuses"].items() if k not in (200, 503)}
+            rows.append(("32 clients: no errors but deliberate 503 (1×)", f"{overload['statuses']}", not errors))
+            rows.append(("32 clients + a runaway query: simple queries' p99 ≤ 50 ms (1×)", f"{overload['p99']:.1f} ms",
+                         overload["p99"] <= 50))
+    big = next((s for s in scales if s.factor == 1000), None)
+    if big is not None:
+        slowest = max(row["ours"][0] for row in big.latency.values())
+        rows.append(("1000×: every example query's median under 1 s", f"slowest {slowest:.0f} ms", slowest < 1000))
+        rows.append(("1000×: start-up from a persisted store under 2 s", f"{big.startup['ours']:.1f} s", big.startup["ours"] < 2))
+    return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in rows]
+
+
+def write(path: Path, scales, machine: str, seconds: float) -> None:
+    lines = ["# Benchmark results", "",
+             f"Measured on {date.today().isoformat()} with `python -m bench.run` on {machine}. The machine is shared "
+             f"and noisy: read the ratios, which come from one run on the same data and requests. Throughput runs last "
+             f"{seconds:g} s, latency runs {seconds / 2:g} s (one client). Rerun with the commands in the README.", "",
+             "## Targets", "", *targets(scales, seconds), ""]
+    for scale in scales:
+        lines += [f"## {scale.factor}× ({scale.triples:,} triples)", "",
+                  "Start-up (restart with the store and dumps in place; s): "
+                  + ", ".join(f"{NAMES[n]} {t:.1f}" for n, t in scale.startup.items()) + ".  ",
+                  "Peak resident memory over the run (MiB, whole process tree): "
+                  + ", ".join(f"{NAMES[n]} {m / 2**20:.0f}" for n, m in scale.memory.items()) + ".", "",
+                  "### Example queries, one client", "", *_latency(scale), "",
+                  "### Throughput", "", *_throughput(scale), ""]
+        if scale.overload:
+            o = scale.overload
+            lines += ["### Overload", "",
+                      f"32 clients asking `{'ASK { grp:mnla a ?type }'}` for {seconds * 6:g} s while one more client keeps "
+                      f"sending a runaway query: {o['requests']} answers, statuses {o['statuses']}, p50 {o['p50']:.1f} ms, "
+                      f"p99 {o['p99']:.1f} ms; the runaway client got {o['runaway']}.", ""]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
