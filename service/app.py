@@ -18,6 +18,7 @@ from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import listing, write_dumps
 from .dataset_description import statistics
+from .documents import DocumentCache
 from .routes import dumps, entities, home, indexes, ontology, queries, sparql, void, wikidata
 from .routes import reconcile
 from .routes import sources
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.state.settings = settings
     app.state.limits = limits
     app.state.prefixes = prefixes(settings.base)
+    app.state.documents = DocumentCache(limits.document_cache)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],

@@ -62,6 +62,7 @@ class Limits:
     retry_after: int = 5  # seconds suggested to a client refused as saturated
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
     in_memory_quads: int = 2_000_000  # stores up to this size are queried from memory
+    document_cache: int = 64 * 2**20  # bytes of rendered documents (entity pages, indexes, VoID) kept
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -76,4 +77,5 @@ class Limits:
             queue_wait=float(env.get("CONFLICT_LD_QUEUE_WAIT", cls.queue_wait)),
             service_allow=allow,
             in_memory_quads=int(env.get("CONFLICT_LD_IN_MEMORY_QUADS", cls.in_memory_quads)),
+            document_cache=int(env.get("CONFLICT_LD_DOCUMENT_CACHE", cls.document_cache)),
         )

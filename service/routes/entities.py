@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
 from ..bibliography import cited_works, write
+from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
 from ..store import Query
@@ -70,6 +71,13 @@ async def entity(request: Request, path: str) -> Response:
         URIRef(iri)  # rdflib refuses characters an IRI cannot hold
     except ValueError:
         return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
+    return await served(request, ("entity", path, number, media_type),
+                        lambda: _describe(request, path, iri, number, media_type, record is not None))
+
+
+async def _describe(request: Request, path: str, iri: str, number: int, media_type: str, cited: bool) -> Response:
+    """One page of the entity's description in `media_type`, or the error that stands for it."""
+    state = request.app.state
     document = str(request.url_for("entity", path=path))
     pages = LinkPages(document, number, await _links(state, iri), LINKS_PER_PAGE)
     if number > pages.last:
@@ -81,7 +89,7 @@ async def entity(request: Request, path: str) -> Response:
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     query = pages.query(number)
-    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if record else [])
+    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if cited else [])
     links += [f'<{url}>; rel="{rel}"' for rel, url in pages.neighbours().items()]
     headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}
     if media_type != "text/html":
@@ -92,5 +100,5 @@ async def entity(request: Request, path: str) -> Response:
     graph.parse(data=answer.body.decode("utf-8"), format="nt")
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
-    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=record is not None)
+    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited)
     return negotiated(page.encode("utf-8"), media_type, headers)

@@ -7,6 +7,7 @@ from html import escape
 
 from fastapi import APIRouter, Request, Response
 
+from ..documents import served
 from ..negotiation import NotAcceptable, choose
 from ..store import Query
 from ..views.responses import error, negotiated, not_acceptable
@@ -91,10 +92,14 @@ async def _listing(request: Request, query: str, fields: tuple[str, ...], root: 
         media_type = _negotiate(request)
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    entries = _merge(await _rows(request, query, root), fields)
-    if media_type == "application/json":
-        return negotiated(json.dumps([{**e, "kinds": sorted(e["kinds"])} for e in entries]).encode(), media_type)
-    return _page(request, title, render(entries))
+
+    async def listing() -> Response:
+        entries = _merge(await _rows(request, query, root), fields)
+        if media_type == "application/json":
+            return negotiated(json.dumps([{**e, "kinds": sorted(e["kinds"])} for e in entries]).encode(), media_type)
+        return _page(request, title, render(entries))
+
+    return await served(request, ("index", request.url.path, media_type), listing)
 
 
 @router.get("/events")

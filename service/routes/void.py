@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from ..dataset_description import describe
+from ..documents import served
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import RDFLIB_FORMATS, not_acceptable, serialized
 
@@ -18,6 +19,10 @@ async def void(request: Request) -> Response:
         media_type = choose(request.headers.get("accept"), tuple(RDFLIB_FORMATS), request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    graph = describe(state.settings, state.statistics, state.dumps_path, state.dump_files.values(),
-                     str(request.base_url))
-    return serialized(graph, media_type)
+
+    async def render() -> Response:
+        graph = describe(state.settings, state.statistics, state.dumps_path, state.dump_files.values(),
+                         str(request.base_url))
+        return serialized(graph, media_type)
+
+    return await served(request, ("void", media_type), render)
