@@ -55,6 +55,7 @@ class Limits:
 
     query_timeout: float = 30.0  # seconds before a query is stopped
     max_rows: int = 100_000  # result rows (or triples) per answer
+    max_result_bytes: int = 256 * 2**20  # bytes of one answer as written
     max_body: int = 1_048_576  # bytes of a POST body
     max_query_length: int = 16_384  # characters of a query string in a GET URL
     workers: int = 4  # queries running at once
@@ -71,6 +72,7 @@ class Limits:
         return cls(
             query_timeout=float(env.get("CONFLICT_LD_QUERY_TIMEOUT", cls.query_timeout)),
             max_rows=int(env.get("CONFLICT_LD_MAX_ROWS", cls.max_rows)),
+            max_result_bytes=int(env.get("CONFLICT_LD_MAX_RESULT_BYTES", cls.max_result_bytes)),
             max_body=int(env.get("CONFLICT_LD_MAX_BODY", cls.max_body)),
             max_query_length=int(env.get("CONFLICT_LD_MAX_QUERY_LENGTH", cls.max_query_length)),
             workers=int(env.get("CONFLICT_LD_WORKERS", cls.workers)),

@@ -44,6 +44,7 @@ def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: lis
     for label, value, unit in (
         ("query timeout", limits.query_timeout, "SEC"),
         ("maximum result rows or triples", limits.max_rows, "C62"),
+        ("maximum result size", limits.max_result_bytes, "AD"),
         ("maximum request body", limits.max_body, "AD"),
         ("maximum query length in a GET URL", limits.max_query_length, "C62"),
         ("concurrent queries", limits.workers, "C62"),

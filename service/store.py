@@ -30,6 +30,13 @@ GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/json": ox.RdfFormat.JSON_LD,  # what many clients ask for; answered with JSON-LD
 }
+RESULT_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
+    results.JSON: ox.QueryResultsFormat.JSON,
+    results.PLAIN_JSON: ox.QueryResultsFormat.JSON,
+    results.XML: ox.QueryResultsFormat.XML,
+    results.CSV: ox.QueryResultsFormat.CSV,
+    results.TSV: ox.QueryResultsFormat.TSV,
+}
 MARKER = "validated.json"
 
 
@@ -45,6 +52,7 @@ class Query:
     default_graphs: Sequence[str] = ()
     named_graphs: Sequence[str] = ()
     max_rows: int = 100_000
+    max_bytes: int = 256 * 2**20
     # IRIs (str) or integers bound to variables before evaluation (SEP-0007): how a route passes a
     # value taken from a request into a query without ever splicing it into the query text
     bindings: Mapping[str, str | int] = field(default_factory=dict)
@@ -139,19 +147,22 @@ class EmbeddedStore:
             outcome = self._store.query(query.text, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
-        if isinstance(outcome, ox.QueryBoolean):
-            return Answer(query.media_type, results.write_boolean(bool(outcome), query.media_type))
-        if isinstance(outcome, ox.QuerySolutions):
-            names = [v.value for v in outcome.variables]
-            rows = ([solution[name] for name in names] for solution in outcome)
-            return Answer(query.media_type, results.write_solutions(names, rows, query.media_type, query.max_rows))
+        if isinstance(outcome, (ox.QueryBoolean, ox.QuerySolutions)):
+            sink = results.CappedBuffer(query.max_bytes)
+            outcome.serialize(sink, format=RESULT_FORMATS[query.media_type])
+            body = sink.value()
+            if isinstance(outcome, ox.QuerySolutions):
+                results.check_rows(body, query.media_type, query.max_rows)
+            return Answer(query.media_type, body)
         triples = {}  # a CONSTRUCT may yield a triple more than once; each is written once
         for triple in outcome:
             triples[triple] = None
             if len(triples) > query.max_rows:
                 raise results.TooManyRows(query.max_rows)
         grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate)))  # one block per subject
-        body = ox.serialize(grouped, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        sink = results.CappedBuffer(query.max_bytes)
+        ox.serialize(grouped, sink, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        body = sink.value()
         if query.json_ld_context is not None and GRAPH_FORMATS[query.media_type] == ox.RdfFormat.JSON_LD:
             body = json.dumps(compacted(json.loads(body), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
         return Answer(query.media_type, body)

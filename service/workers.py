@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from .results import TooManyRows
+from .results import TooLarge, TooManyRows
 from .store import Answer, EmbeddedStore, Query, QuerySyntaxError
 
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -49,6 +49,8 @@ def _serve(store_path: str, in_memory_quads: int, connection: Connection) -> Non
             connection.send(("syntax", str(error)))
         except TooManyRows as error:
             connection.send(("rows", error.limit))
+        except TooLarge as error:
+            connection.send(("bytes", error.limit))
         except Exception as error:  # noqa: BLE001 — reported to the caller, the worker lives on
             connection.send(("failed", f"{type(error).__name__}: {error}"))
 
@@ -115,6 +117,8 @@ class QueryPool:
             raise QuerySyntaxError(payload)
         if status == "rows":
             raise TooManyRows(payload)
+        if status == "bytes":
+            raise TooLarge(payload)
         raise RuntimeError(payload)
 
     def _exchange(self, worker: _Worker, query: Query):

@@ -8,6 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.results import TooManyRows, check_rows
+
 from .conftest import start_server, stop_server
 
 pytestmark = pytest.mark.slow
@@ -80,12 +82,34 @@ def test_saturation_is_a_503_with_retry_after(store_dir):
         stop_server(server)
 
 
-def test_result_rows_are_limited_not_truncated(store_dir):
-    server = start_server(store_dir, max_rows="10")
+def test_result_rows_and_bytes_are_limited_not_truncated(store_dir):
+    server = start_server(store_dir, max_rows="10", max_result_bytes="50000")
     try:
-        response = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-        assert response.status_code == 400 and "more than 10 rows" in response.text
-        small = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
-        assert small.status_code == 200 and len(small.json()["results"]["bindings"]) == 10
+        for media_type in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                           "text/tab-separated-values"):
+            response = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 11"},
+                                 headers={"Accept": media_type})
+            assert response.status_code == 400 and "more than 10 rows" in response.text, media_type
+            small = httpx.get(server.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
+                              headers={"Accept": media_type})
+            assert small.status_code == 200, media_type
+        huge = httpx.get(server.sparql, params={"query": "SELECT (GROUP_CONCAT(STR(?s)) AS ?all) WHERE { ?s ?p ?o FILTER (isIRI(?s)) }"})
+        assert huge.status_code == 400 and "larger than 50000 bytes" in huge.text
     finally:
         stop_server(server)
+
+
+
+@pytest.mark.parametrize("media_type, body, rows", [
+    ("application/sparql-results+json",
+     b'{"head":{"vars":["x"]},"results":{"bindings":[{},{},{"x":{"type":"literal","value":"},{"}}]}}', 3),
+    ("application/sparql-results+xml",
+     b'<sparql><results><result></result><result><binding name="x"><literal>&lt;result&gt;</literal></binding>'
+     b'</result></results></sparql>', 2),
+    ("text/csv", b'x\r\n"a\r\nb"\r\n\r\nc\r\n', 3),  # a quoted line break, an all-unbound row
+    ("text/tab-separated-values", b'?x\n"a\\nb"\n\n', 2),  # an escaped line break
+])
+def test_rows_are_counted_in_every_format(media_type, body, rows):
+    check_rows(body, media_type, rows)  # exactly at the limit: fine
+    with pytest.raises(TooManyRows):
+        check_rows(body, media_type, rows - 1)

@@ -90,13 +90,14 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
         media_type = choose(request.headers.get("accept"), offers, requested_format)
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows)
+    query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
+                  state.limits.max_result_bytes)
     try:
         answer = await state.pool.answer(query)
     except QuerySyntaxError as problem:
         return error(400, f"Bad Request: the query does not parse: {problem}")
-    except results.TooManyRows as problem:
-        return error(400, f"Bad Request: {problem} (limit {problem.limit}); add LIMIT or narrow the query.")
+    except (results.TooManyRows, results.TooLarge) as problem:
+        return error(400, f"Bad Request: {problem} (the limit); add LIMIT or narrow the query.")
     except RuntimeError as problem:
         return error(502 if shape.services else 500, f"The query failed: {problem}")
     return negotiated(answer.body, answer.media_type)
