@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
+TIMEOUT = 120  # seconds a single request may take before the measurement gives up on it
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -27,6 +28,26 @@ class Load:
     p99_ms: float
     requests: int
     failures: int  # non-2xx/3xx answers and socket errors
+
+
+def sequential(url: str, seconds: float, headers: dict[str, str] | None = None, at_least: int = 3) -> Load:
+    """One client, one request after another on a kept-alive connection, for `seconds` (and at
+    least `at_least` requests, however slow), after one warm-up: the latency of a single query."""
+    timings, failures = [], 0
+    with httpx.Client(timeout=TIMEOUT, headers=headers) as client:
+        try:
+            client.get(url)
+            until = time.monotonic() + seconds
+            while time.monotonic() < until or len(timings) < at_least:
+                started = time.perf_counter()
+                failures += client.get(url).status_code >= 400
+                timings.append((time.perf_counter() - started) * 1000)
+        except httpx.TimeoutException:
+            return Load(0.0, float("inf"), float("inf"), len(timings), failures + 1)
+    timings.sort()
+    spent = sum(timings) / 1000
+    return Load(len(timings) / spent, timings[len(timings) // 2], timings[min(len(timings) - 1, int(len(timings) * 0.99))],
+                len(timings), failures)
 
 
 def _ms(text: str) -> float:
@@ -49,8 +70,9 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | No
     failures = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failures += sum(int(n) for n in sockets.groups()) if sockets else 0
-    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), _ms(percentiles["50"]),
-                _ms(percentiles["99"]), int(re.search(r"(\d+) requests in", out).group(1)), failures)
+    none = float("nan")  # no request finished within the run
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), _ms(percentiles["50"]) if percentiles else none,
+                _ms(percentiles["99"]) if percentiles else none, int(re.search(r"(\d+) requests in", out).group(1)), failures)
 
 
 async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float]) -> None:

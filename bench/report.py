@@ -96,7 +96,8 @@ def write(path: Path, scales, machine: str, seconds: float) -> None:
     lines = ["# Benchmark results", "",
              f"Measured on {date.today().isoformat()} with `python -m bench.run` on {machine}. The machine is shared "
              f"and noisy: read the ratios, which come from one run on the same data and requests. Throughput runs last "
-             f"{seconds:g} s, latency runs {seconds / 2:g} s (one client). Rerun with the commands in the README.", "",
+             f"{seconds:g} s (wrk); latency runs {seconds / 2:g} s and at least three requests (one client, one request "
+             f"after another). Rerun with the commands in the README.", "",
              "## Targets", "", *targets(scales, seconds), ""]
     for scale in scales:
         lines += [f"## {scale.factor}× ({scale.triples:,} triples)", "",

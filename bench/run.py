@@ -35,7 +35,7 @@ from service.config import Settings
 from service.namespaces import prefixes
 from service.store import MARKER
 
-from .load import statuses, wrk
+from .load import sequential, statuses, wrk
 from .servers import free_port
 from .synthetic import generate
 
@@ -166,7 +166,7 @@ def measure(factor: int, seconds: float, with_peer: bool) -> Scale:
             text = prologue + example.query
             scale.latency[example.id] = {}
             for name in sparql_servers:
-                load = wrk(sparql_url(servers[name], text), 1, seconds / 2, {"Accept": GRAPH_ACCEPT})
+                load = sequential(sparql_url(servers[name], text), seconds / 2, {"Accept": GRAPH_ACCEPT})
                 scale.latency[example.id][name] = (load.p50_ms, load.p99_ms)
         requests = {example.id: prologue + example.query for example in examples(settings.queries_dir)
                     if example.id in JOIN_HEAVY}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -41,7 +42,25 @@ class Statistics:
 
 
 def statistics(store: Path, settings: Settings) -> Statistics:
-    """Exact counts over the union of the named graphs (the default graph the endpoint queries)."""
+    """Exact counts over the union of the named graphs (the default graph the endpoint queries).
+
+    A store never changes, so its counts are kept beside it (`<store>.statistics.json`) the first
+    time they are made, and a restart reads them instead of counting again.
+    """
+    kept = store.with_name(store.name + ".statistics.json")
+    if kept.exists():
+        found = json.loads(kept.read_text(encoding="utf-8"))
+        return Statistics(**{**found, "classes": [tuple(c) for c in found["classes"]],
+                             "properties": [tuple(p) for p in found["properties"]]})
+    counted = _count(store, settings)
+    try:
+        kept.write_text(json.dumps(asdict(counted)), encoding="utf-8")
+    except OSError:  # a store served from a read-only place is counted at each start
+        pass
+    return counted
+
+
+def _count(store: Path, settings: Settings) -> Statistics:
     db = ox.Store.read_only(str(store))
 
     def rows(query: str):
