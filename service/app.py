@@ -19,9 +19,7 @@ from .namespaces import prefixes
 from .dumps import listing, write_dumps
 from .dataset_description import statistics
 from .documents import DocumentCache
-from .routes import dumps, entities, home, indexes, ontology, queries, sparql, void, wikidata
-from .routes import reconcile
-from .routes import sources
+from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
 from .store import MARKER, EmbeddedStore
 from .views.responses import error
 from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed

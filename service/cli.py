@@ -91,7 +91,8 @@ def _linked_store(settings: Settings):
 
 
 def _wikidata_verify(args, settings: Settings) -> int:
-    from .wikidata_check import EndpointError, WikidataClient, linked_entities, suggest, unlinked_entities, verify
+    from .wikidata_check import (EndpointError, WikidataClient, kind_of, linked_entities, suggest, unlinked_entities,
+                                 verify)
 
     store, names = _linked_store(settings)
     client = WikidataClient(args.endpoint, pause=args.pause)
@@ -106,7 +107,7 @@ def _wikidata_verify(args, settings: Settings) -> int:
         unlinked = unlinked_entities(store, names)
         kinds: dict[str, int] = {}
         for entity in unlinked:
-            kind = short(entity.iri).split("/")[1]
+            kind = kind_of(entity.iri, settings.base)
             kinds[kind] = kinds.get(kind, 0) + 1
         print(f"\nunlinked: {len(unlinked)} (" + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + ")")
         if args.suggest:

@@ -10,12 +10,11 @@ endpoint, statements whose value Wikidata already holds are dropped.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from .namespaces import WD
-from .store import EmbeddedStore, Query
+from .store import EmbeddedStore
 from .wikidata_check import WikidataClient
 
 STATEMENTS = """SELECT ?item ?statement ?pid ?value ?precision WHERE {
@@ -62,15 +61,10 @@ class Statement:
     references: dict[str, Reference] = field(default_factory=dict)  # by work IRI
 
 
-def _rows(store: EmbeddedStore, text: str, prefixes: dict) -> list[dict]:
-    answer = store.answer(Query(text, "application/sparql-results+json", prefixes))
-    return json.loads(answer.body)["results"]["bindings"]
-
-
 def statements(store: EmbeddedStore, prefixes: dict) -> list[Statement]:
     """Every exportable statement of the view, with its qualifiers and references."""
     found: dict[str, Statement] = {}
-    for row in _rows(store, STATEMENTS, prefixes):
+    for row in store.select(STATEMENTS, prefixes):
         value, precision = row["value"], row.get("precision")
         if value["type"] == "uri" and value["value"].startswith(str(WD)):
             exported = value["value"][len(str(WD)):]
@@ -80,11 +74,11 @@ def statements(store: EmbeddedStore, prefixes: dict) -> list[Statement]:
             continue  # one of our IRIs, or a value QuickStatements cannot carry here
         found[row["statement"]["value"]] = Statement(row["item"]["value"][len(str(WD)):], row["pid"]["value"], exported,
                                                      int(precision["value"]) if precision else None)
-    for row in _rows(store, QUALIFIERS, prefixes):
+    for row in store.select(QUALIFIERS, prefixes):
         statement = found.get(row["statement"]["value"])
         if statement is not None:
             statement.qualifiers.append((row["pid"]["value"], row["value"]["value"][:10], int(row["precision"]["value"])))
-    for row in _rows(store, REFERENCES, prefixes):
+    for row in store.select(REFERENCES, prefixes):
         statement = found.get(row["statement"]["value"])
         if statement is None:
             continue

@@ -167,6 +167,11 @@ class EmbeddedStore:
             body = json.dumps(compacted(json.loads(body), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
         return Answer(query.media_type, body)
 
+    def select(self, text: str, prefixes: Mapping[str, str]) -> list[dict]:
+        """The rows of a SELECT as SPARQL JSON bindings: for commands that read the store directly."""
+        answer = self.answer(Query(text, "application/sparql-results+json", prefixes))
+        return json.loads(answer.body)["results"]["bindings"]
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
 

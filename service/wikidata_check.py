@@ -11,7 +11,6 @@ nothing here ever writes a link.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import unicodedata
@@ -22,7 +21,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from . import __version__
 from .namespaces import WD
-from .store import EmbeddedStore, Query
+from .store import EmbeddedStore
 
 WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
 USER_AGENT = f"conflict-ld/{__version__} (https://w3id.org/conflict-ld/; Wikidata link checker) SPARQLWrapper"
@@ -105,8 +104,7 @@ class Finding:
 
 
 def _rows(store: EmbeddedStore, text: str, prefixes: dict) -> list[dict]:
-    answer = store.answer(Query(text, "application/sparql-results+json", prefixes))
-    return [{k: v["value"] for k, v in row.items()} for row in json.loads(answer.body)["results"]["bindings"]]
+    return [{k: v["value"] for k, v in row.items()} for row in store.select(text, prefixes)]
 
 
 def linked_entities(store: EmbeddedStore, prefixes: dict) -> list[Entity]:
