@@ -20,7 +20,7 @@ from rdflib import Graph
 
 from . import __version__, results
 from .config import Settings
-from .json_ld import compacted
+from .json_ld import compacted, expanded
 
 GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -160,12 +160,14 @@ class EmbeddedStore:
             if len(triples) > query.max_rows:
                 raise results.TooManyRows(query.max_rows)
         grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate)))  # one block per subject
+        if query.json_ld_context is not None and GRAPH_FORMATS[query.media_type] == ox.RdfFormat.JSON_LD:
+            body = json.dumps(compacted(expanded(grouped), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
+            if len(body) > query.max_bytes:
+                raise results.TooLarge(query.max_bytes)
+            return Answer(query.media_type, body)
         sink = results.CappedBuffer(query.max_bytes)
         ox.serialize(grouped, sink, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
-        body = sink.value()
-        if query.json_ld_context is not None and GRAPH_FORMATS[query.media_type] == ox.RdfFormat.JSON_LD:
-            body = json.dumps(compacted(json.loads(body), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
-        return Answer(query.media_type, body)
+        return Answer(query.media_type, sink.value())
 
     def select(self, text: str, prefixes: Mapping[str, str]) -> list[dict]:
         """The rows of a SELECT as SPARQL JSON bindings: for commands that read the store directly."""

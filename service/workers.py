@@ -4,13 +4,19 @@ An embedded Oxigraph query cannot be interrupted from Python, so a query past it
 keep a core busy. Each query therefore runs in a worker process holding the store open read-only;
 when the limit passes, the worker is killed (the CPU is freed at once) and a fresh one takes its
 place. The pool's size bounds concurrency: a request that finds no free worker within a short wait
-is refused as saturated rather than queued without end. The event loop never runs a query itself.
+is refused as saturated rather than queued without end. The event loop never runs a query itself;
+it talks to the workers over their sockets directly (multiprocessing's framing, read and written
+by asyncio), so a request costs no hand-over to a thread and back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import pickle
+import socket
+import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -58,22 +64,44 @@ def _serve(store_path: str, in_memory_quads: int, connection: Connection) -> Non
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.Process
-    connection: Connection
+    channel: socket.socket  # the parent's end of the worker's connection
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
 
     @classmethod
     def start(cls, store_path: Path, in_memory_quads: int) -> "_Worker":
-        parent, child = _CONTEXT.Pipe()
+        parent, theirs = socket.socketpair()  # what `Pipe()` makes, keeping our end a socket
+        child = Connection(theirs.detach())
         process = _CONTEXT.Process(target=_serve, args=(str(store_path), in_memory_quads, child), daemon=True)
         process.start()
         child.close()
-        status, _ = parent.recv()
+        with Connection(os.dup(parent.fileno())) as handshake:
+            status, _ = handshake.recv()
         assert status == "ready"
         return cls(process, parent)
+
+    async def exchange(self, query: Query) -> tuple[str, object]:
+        """Send a query and read the reply, framed as `Connection.send` and `recv` frame them."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(sock=self.channel)
+        data = pickle.dumps(query, protocol=pickle.HIGHEST_PROTOCOL)
+        self.writer.write(struct.pack("!i", len(data)) + data)
+        await self.writer.drain()
+        size, = struct.unpack("!i", await self.reader.readexactly(4))
+        if size == -1:  # a message of 2 GiB or more
+            size, = struct.unpack("!Q", await self.reader.readexactly(8))
+        return pickle.loads(await self.reader.readexactly(size))
+
+    def disconnect(self) -> None:
+        """Close the parent's end (on the event loop, which owns the transport)."""
+        if self.writer is not None:
+            self.writer.transport.abort()
+        else:
+            self.channel.close()
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join()
-        self.connection.close()
 
 
 class QueryPool:
@@ -104,11 +132,19 @@ class QueryPool:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.wait)
         except asyncio.TimeoutError:
             raise Saturated() from None
-        loop = asyncio.get_running_loop()
         try:
-            status, payload = await loop.run_in_executor(self._threads, self._exchange, worker, query)
-        except (QueryTimeout, WorkerFailed):
-            self._idle.put_nowait(await loop.run_in_executor(self._threads, self._replace, worker))
+            status, payload = await asyncio.wait_for(worker.exchange(query), timeout=self.timeout)
+        except BaseException as problem:  # the worker is mid-exchange or dead: it is never reused
+            worker.disconnect()
+            replacement = asyncio.get_running_loop().run_in_executor(self._threads, self._replace, worker)
+            replacement.add_done_callback(self._return)
+            if isinstance(problem, asyncio.CancelledError):
+                raise  # the request went away; the replacement joins the pool when ready
+            await replacement
+            if isinstance(problem, asyncio.TimeoutError):
+                raise QueryTimeout() from None
+            if isinstance(problem, (asyncio.IncompleteReadError, OSError)):
+                raise WorkerFailed(str(problem)) from None
             raise
         self._idle.put_nowait(worker)
         if status == "ok":
@@ -121,14 +157,9 @@ class QueryPool:
             raise TooLarge(payload)
         raise RuntimeError(payload)
 
-    def _exchange(self, worker: _Worker, query: Query):
-        try:
-            worker.connection.send(query)
-            if not worker.connection.poll(self.timeout):
-                raise QueryTimeout()
-            return worker.connection.recv()
-        except (EOFError, OSError) as error:
-            raise WorkerFailed(str(error)) from None
+    def _return(self, replacement: asyncio.Future) -> None:
+        if not replacement.cancelled() and replacement.exception() is None:
+            self._idle.put_nowait(replacement.result())
 
     def _replace(self, worker: _Worker) -> _Worker:
         with self._lock:
@@ -144,5 +175,6 @@ class QueryPool:
         with self._lock:
             workers, self._all = list(self._all), set()
         for worker in workers:
+            worker.disconnect()
             worker.kill()
         self._threads.shutdown(wait=False, cancel_futures=True)
