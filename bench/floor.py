@@ -10,6 +10,7 @@ Usage: python -m bench.floor STORE PORT
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import uvicorn
@@ -21,7 +22,7 @@ from service.store import EmbeddedStore
 
 
 def app_for(store_path: str) -> FastAPI:
-    store = EmbeddedStore(store_path, Limits.from_env().in_memory_quads)._store
+    store = EmbeddedStore(Path(store_path), Limits.from_env().in_memory_quads)._store
     names = prefixes(Settings.from_env().base)
     app = FastAPI()
 

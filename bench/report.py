@@ -105,7 +105,9 @@ def write(path: Path, scales, machine: str, seconds: float) -> None:
     for scale in scales:
         lines += [f"## {scale.factor}× ({scale.triples:,} triples)", "",
                   "Start-up (restart with the store and dumps in place; s): "
-                  + ", ".join(f"{NAMES[n]} {t:.1f}" for n, t in scale.startup.items()) + ".  ",
+                  + ", ".join(f"{NAMES[n]} {t:.1f}" for n, t in scale.startup.items()) + "; conflict-ld answers at "
+                  f"once and is idle (its workers' copies of the store in memory, where it fits) after "
+                  f"{scale.warm.get('ours', 0):.1f}.  ",
                   "Peak resident memory over the run (MiB, whole process tree): "
                   + ", ".join(f"{NAMES[n]} {m / 2**20:.0f}" for n, m in scale.memory.items()) + ".", "",
                   "### Example queries, one client", "", *_latency(scale), "",

@@ -131,18 +131,36 @@ http {{ access_log off; sendfile on; etag on; types {{ application/gzip gz; appl
     return launch("nginx", ["nginx", "-c", str(conf), "-p", str(WORK)], f"http://127.0.0.1:{port}", "/dumps/SHA256SUMS")
 
 
-def settle(server: Server, limit: float = 600) -> None:
-    """Wait until the server answers a trivial query at once: a slow server may still be working
-    through requests a finished run left queued, which must not count against the next run."""
-    until = time.monotonic() + limit
+def busy(server: Server) -> bool:
+    """Whether the server's processes together use more than a tenth of a core over half a second."""
+    try:
+        tree = [psutil.Process(server.process.pid)]
+        tree += tree[0].children(recursive=True)
+        for process in tree:
+            process.cpu_percent()
+        time.sleep(0.5)
+        return sum(process.cpu_percent() for process in tree) > 10
+    except psutil.Error:
+        return False
+
+
+def settle(server: Server, limit: float = 600) -> float:
+    """Wait until the server is idle and answers a trivial query at once; return the seconds waited.
+
+    A slow server may still be working through requests a finished run left queued, and a fresh
+    one may still be copying its store into memory; neither must count against the next run.
+    """
+    started = time.monotonic()
+    until = started + limit
     while time.monotonic() < until:
         try:
-            started = time.monotonic()
+            asked = time.monotonic()
             httpx.get(server.base + "/sparql", params={"query": "ASK {}"}, timeout=limit)
-            if time.monotonic() - started < 0.5:
-                return
+            if time.monotonic() - asked < 0.5 and not busy(server):
+                break
         except httpx.HTTPError:
             time.sleep(1)
+    return time.monotonic() - started
 
 
 def sparql_url(server: Server, text: str) -> str:
@@ -154,6 +172,7 @@ class Scale:
     factor: int
     triples: int = 0
     startup: dict[str, float] = field(default_factory=dict)
+    warm: dict[str, float] = field(default_factory=dict)  # seconds from start until idle (store in memory)
     memory: dict[str, int] = field(default_factory=dict)
     latency: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # query → server → (p50, p99)
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
@@ -169,7 +188,9 @@ def measure(factor: int, seconds: float, with_peer: bool) -> Scale:
     scale = Scale(factor, json.loads((store / MARKER).read_text())["triples"])
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(settings.base).items())
     ours(served, dumps).stop()  # a first start builds the dumps; the measured one starts as users restart
-    servers = {"ours": ours(served, dumps), "floor": floor(store)}
+    servers = {"ours": ours(served, dumps)}
+    scale.warm["ours"] = servers["ours"].startup + settle(servers["ours"])  # until its workers are idle
+    servers["floor"] = floor(store)
     if with_peer:
         servers["peer"] = peer(served)
     servers["nginx"] = nginx(next(dumps.iterdir()))

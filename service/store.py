@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Protocol, Sequence
@@ -116,21 +117,36 @@ def has_store(settings: Settings) -> bool:
     return (store_path(settings) / MARKER).exists()
 
 
+def stored_quads(path: Path) -> int:
+    """The store's size as its build recorded it (counting a large store on disk takes seconds)."""
+    try:
+        return int(json.loads((path / MARKER).read_text(encoding="utf-8"))["triples"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return len(ox.Store.read_only(str(path)))
+
+
 class EmbeddedStore:
     """An Oxigraph store opened read-only: nothing a query says can change it.
 
-    A store of up to `in_memory_quads` quads is copied into memory when opened: Oxigraph answers
-    several times faster from memory than through its on-disk index, and copying a small store
-    takes milliseconds. Larger stores are queried on disk, so memory stays bounded.
+    A store of up to `in_memory_quads` quads is also copied into memory: Oxigraph answers several
+    times faster from memory than through its on-disk index. With `warm_in_background` the copy is
+    made by a thread while queries are answered from disk, and replaces the disk store when done,
+    so opening takes no longer for a large store than for a small one. Larger stores stay on disk,
+    so memory stays bounded.
     """
 
-    def __init__(self, path: Path, in_memory_quads: int = 0):
-        on_disk = ox.Store.read_only(str(path))
-        if 0 < len(on_disk) <= in_memory_quads:
-            self._store = ox.Store()
-            self._store.bulk_load(on_disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        else:
-            self._store = on_disk
+    def __init__(self, path: Path, in_memory_quads: int = 0, warm_in_background: bool = False):
+        self._store = ox.Store.read_only(str(path))
+        if in_memory_quads and stored_quads(path) <= in_memory_quads:
+            if warm_in_background:
+                threading.Thread(target=self._copy_to_memory, name="warm-up", daemon=True).start()
+            else:
+                self._copy_to_memory()
+
+    def _copy_to_memory(self) -> None:
+        memory = ox.Store()
+        memory.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        self._store = memory  # queries already running keep the store they started on
 
     def answer(self, query: Query) -> Answer:
         options: dict = {"prefixes": dict(query.prefixes)}

@@ -42,7 +42,7 @@ class WorkerFailed(Exception):
 
 
 def _serve(store_path: str, in_memory_quads: int, connection: Connection) -> None:
-    store = EmbeddedStore(Path(store_path), in_memory_quads)
+    store = EmbeddedStore(Path(store_path), in_memory_quads, warm_in_background=True)
     connection.send(("ready", None))
     while True:
         try:
