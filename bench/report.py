@@ -24,7 +24,7 @@ def _latency(scale) -> list[str]:
              "|---|" + "---:|" * (len(servers) + 1 + ("peer" in servers))]
     for query, row in scale.latency.items():
         cells = [f"{_ms(row[s][0])} / {_ms(row[s][1])}" if s in row else "—" for s in servers]
-        extra = f" {row['ours'][0] - row['floor'][0]:+.1f} |"
+        extra = f" {row['ours'][0] - row['floor'][0]:+.1f} |" if "floor" in row else " — |"
         if "peer" in servers:
             extra += f" {_ratio(row['peer'][0], row['ours'][0])} |"
         lines.append(f"| {query} | " + " | ".join(cells) + " |" + extra)
@@ -73,26 +73,35 @@ def targets(scales, seconds: float) -> list[str]:
         gaps = [row["ours"][0] - row["floor"][0] for row in one.latency.values()]
         gap = statistics.median(gaps)
         rows.append(("within +1 ms of the floor's median latency (1×, median over the example queries)", f"{gap:+.2f} ms", gap <= 1))
-        download = one.throughput.get("dump download (.nt.gz)", {})
-        if download:
-            ratio = min(download["ours"][c] / download["nginx"][c] for c in (1, 8, 32))
-            rows.append(("dump downloads ≥ 0.5× nginx (worst of 1/8/32 clients)", f"{ratio:.2f}×", ratio >= 0.5))
-        conditional = one.throughput.get("dump 304 (If-None-Match)", {})
-        if conditional:
-            ratio = min(conditional["ours"][c] / conditional["nginx"][c] for c in (1, 8, 32))
-            rows.append(("304 answers ≥ 0.8× nginx's rate (worst of 1/8/32 clients)", f"{ratio:.2f}×", ratio >= 0.8))
         overload = one.overload
         if overload:
             errors = {k: v for k, v in overload["statuses"].items() if k not in (200, 503)}
             rows.append(("32 clients: no errors but deliberate 503 (1×)", f"{overload['statuses']}", not errors))
             rows.append(("32 clients + a runaway query: simple queries' p99 ≤ 50 ms (1×)", f"{overload['p99']:.1f} ms",
                          overload["p99"] <= 50))
+    for scale in scales:  # a download's cost per byte shows on large files, its cost per request on small ones
+        size = scale.overload.get("dump size", 0) / 2**20
+        download = scale.throughput.get("dump download (.nt.gz)", {})
+        if download:
+            ratio = min(download["ours"][c] / download["nginx"][c] for c in (1, 8, 32))
+            rows.append((f"dump downloads ≥ 0.5× nginx ({scale.factor}×, a {size:.1f} MiB file; worst of 1/8/32 clients)",
+                         f"{ratio:.2f}×", ratio >= 0.5))
+        conditional = scale.throughput.get("dump 304 (If-None-Match)", {})
+        if conditional:
+            ratio = min(conditional["ours"][c] / conditional["nginx"][c] for c in (1, 8, 32))
+            rows.append((f"304 answers ≥ 0.8× nginx's rate ({scale.factor}×, worst of 1/8/32 clients)", f"{ratio:.2f}×",
+                         ratio >= 0.8))
     big = next((s for s in scales if s.factor == 1000), None)
     if big is not None:
-        slowest = max(row["ours"][0] for row in big.latency.values())
-        rows.append(("1000×: every example query's median under 1 s", f"slowest {slowest:.0f} ms", slowest < 1000))
+        slow = sorted((row["ours"][0], query) for query, row in big.latency.items() if row["ours"][0] >= 1000)
+        rows.append(("1000×: every example query's median under 1 s",
+                     f"{len(big.latency) - len(slow)} of {len(big.latency)}" + (f"; over: {', '.join(q.split('-')[0] for _, q in slow)}"
+                                                                               if slow else ""), not slow))
         rows.append(("1000×: start-up from a persisted store under 2 s", f"{big.startup['ours']:.1f} s", big.startup["ours"] < 2))
-    return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'yes' if ok else 'NO'} |" for t, m, ok in rows]
+    if len(scales) > 1:
+        growth = ", ".join(f"{s.factor}×: {s.memory.get('ours', 0) / 2**20:.0f} MiB" for s in scales)
+        rows.append(("peak memory reported, growing with the data (judged by reading the figures)", growth, None))
+    return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'—' if ok is None else 'yes' if ok else 'NO'} |" for t, m, ok in rows]
 
 
 def write(path: Path, scales, machine: str, seconds: float) -> None:

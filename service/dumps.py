@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -26,7 +27,7 @@ from .namespaces import prefixes
 STEM = "conflict-ld"
 REVISION = 4  # bump whenever the code changes what the dump files contain
 SUMS = "SHA256SUMS"
-CHUNK = 2**20  # bytes gathered before each write to the two files
+CHUNK = 2**20  # bytes read at a time to compress
 MEDIA_TYPES: Mapping[str, str] = {
     "nq": "application/n-quads",
     "nt": "application/n-triples",
@@ -50,41 +51,30 @@ def dumps_path(settings: Settings, store: Path) -> Path:
     return settings.dumps_dir / f"{store.name}-{REVISION}"
 
 
-class _Release(io.RawIOBase):
-    """One dump written twice as it streams: plain, and gzipped beside it (`NAME.gz`)."""
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self._plain, self._raw = open(path, "wb"), open(path.with_name(path.name + ".gz"), "wb")
-        self._packed = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, chunk) -> int:
-        self._plain.write(chunk)
-        self._packed.write(chunk)
-        return len(chunk)
-
-    def close(self) -> None:
-        if not self.closed:
-            self._packed.close()
-            self._raw.close()
-            self._plain.close()
-        super().close()
+def _sorted_lines(unsorted: Path, target: Path, unique: bool = False) -> None:
+    """`unsorted`'s lines in code-point order (GNU sort on UTF-8 bytes), on disk: a dump of any size."""
+    command = ["sort", "-S", "25%", "-T", str(unsorted.parent), "-o", str(target)] + (["-u"] if unique else [])
+    subprocess.run(command + [str(unsorted)], check=True, env={**os.environ, "LC_ALL": "C"})
+    unsorted.unlink()
 
 
-def _write_lines(path: Path, statements) -> None:
-    with io.TextIOWrapper(io.BufferedWriter(_Release(path), CHUNK), encoding="utf-8", newline="\n") as out:
-        for statement in statements:
-            out.write(f"{statement} .\n")
+def _gzipped(path: Path) -> None:
+    with open(path, "rb") as plain, open(path.with_name(path.name + ".gz"), "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            shutil.copyfileobj(plain, packed, CHUNK)
+
+
+def _triples(path: Path):
+    """The statements of an N-Triples file, read as they are needed (blank node labels kept)."""
+    return ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
 
 
 def write_dumps(settings: Settings, store: Path) -> Path:
     """Write every dump and SHA256SUMS from the validated store, unless they exist already.
 
     Dumps are made from the store itself, so each one parses back to exactly the served data.
-    Each file streams to disk as it is written; only the sorted statements are held in memory.
+    Only the canonicalization holds the dataset in memory; statements are sorted on disk and every
+    file is written as a stream, so the dumps of a large store take little more memory than it.
     """
     target = dumps_path(settings, store)
     if (target / SUMS).exists():
@@ -92,17 +82,23 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     building = target.with_name(target.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
+    quads, triples = building / f"{STEM}.nq", building / f"{STEM}.nt"
     dataset = ox.Dataset(ox.Store.read_only(str(store)))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    _write_lines(building / f"{STEM}.nq", sorted(dataset, key=str))
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in dataset}, key=str)
+    with open(quads.with_suffix(".nq.unsorted"), "w", encoding="utf-8", newline="\n") as quad_lines, \
+            open(triples.with_suffix(".nt.unsorted"), "w", encoding="utf-8", newline="\n") as triple_lines:
+        for quad in dataset:
+            quad_lines.write(f"{quad} .\n")
+            triple_lines.write(f"{quad.triple} .\n")
     del dataset
-    _write_lines(building / f"{STEM}.nt", triples)
-    with io.BufferedWriter(_Release(building / f"{STEM}.ttl"), CHUNK) as out:
-        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes(settings.base))
-    with io.TextIOWrapper(io.BufferedWriter(_Release(building / f"{STEM}.jsonld"), CHUNK), encoding="utf-8",
-                          newline="\n") as out:
-        write_document(triples, context(settings.base), out)
+    _sorted_lines(quads.with_suffix(".nq.unsorted"), quads)
+    _sorted_lines(triples.with_suffix(".nt.unsorted"), triples, unique=True)
+    with open(building / f"{STEM}.ttl", "wb") as out:
+        ox.serialize(_triples(triples), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes(settings.base))
+    with open(building / f"{STEM}.jsonld", "w", encoding="utf-8", newline="\n") as out:
+        write_document(lambda: _triples(triples), context(settings.base), out)
+    for path in sorted(building.iterdir()):
+        _gzipped(path)
     sums = []
     for path in sorted(building.iterdir()):
         with open(path, "rb") as written:

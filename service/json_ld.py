@@ -196,30 +196,29 @@ def compacted(flat: list[dict], context: dict) -> dict:
     return Compactor(context).document(nest(flat))
 
 
-def write_document(triples: Iterable[ox.Triple], context: dict, out: TextIO) -> None:
-    """Write the nested, compacted document of `triples` to `out`, one top-level node per line.
+def write_document(read: Callable[[], Iterable[ox.Triple]], context: dict, out: TextIO) -> None:
+    """Write the nested, compacted document of the triples `read()` gives to `out`, a top-level
+    node per line.
 
-    The triples must come grouped by subject; only blank nodes are held in memory (to be embedded
-    where they are used), so a dump of any size streams through.
+    The triples must come grouped by subject. They are read twice: once for the blank nodes, the
+    only ones held in memory (to be embedded where they are used), then to write each named
+    subject as it comes, so a dump of any size streams through.
     """
     blank: dict[str, dict] = {}
     counts: dict[str, int] = {}
-    named: list[ox.Triple] = []
-    for triple in triples:
+    for triple in read():
         if isinstance(triple.object, ox.BlankNode):
             counts[f"_:{triple.object.value}"] = counts.get(f"_:{triple.object.value}", 0) + 1
         if isinstance(triple.subject, ox.BlankNode):
             node = blank.setdefault(f"_:{triple.subject.value}", {"@id": f"_:{triple.subject.value}"})
             node.setdefault(triple.predicate.value, []).append(_value(triple.object))
-        else:
-            named.append(triple)
     blank = {name: _typed(node) for name, node in blank.items()}
     embedder = _Embedder({name: node for name, node in blank.items() if counts.get(name, 0) == 1})
-    compactor = Compactor(context)
+    named = (triple for triple in read() if not isinstance(triple.subject, ox.BlankNode))
     heads: Iterable[dict] = (embedder.node(_typed(expanded(group)[0]))
                              for _, group in itertools.groupby(named, key=lambda triple: triple.subject))
     shared = (embedder.node(node) for name, node in blank.items() if name not in embedder.nested)
-    _write_graph(itertools.chain(heads, shared, _later(embedder.rest)), compactor, out)
+    _write_graph(itertools.chain(heads, shared, _later(embedder.rest)), Compactor(context), out)
 
 
 def _later(produce: Callable[[], Iterable[dict]]) -> Iterable[dict]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
 
 from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
 

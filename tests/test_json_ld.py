@@ -91,7 +91,7 @@ def test_compaction_gives_what_pyld_gives_on_the_whole_dataset(shipped):
 def test_the_streamed_document_is_the_compacted_one_a_node_per_line(shipped):
     ctx = context("https://w3id.org/conflict-ld/")
     out = io.StringIO()
-    write_document(shipped, ctx, out)
+    write_document(lambda: iter(shipped), ctx, out)
     document = json.loads(out.getvalue())
     assert document["@context"] == ctx["@context"]
     assert _by_id(document["@graph"]) == _by_id(compacted(expanded(shipped), ctx)["@graph"])

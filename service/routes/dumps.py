@@ -21,6 +21,14 @@ from ..negotiation import NotAcceptable, choose
 from ..views.responses import error, negotiated, not_acceptable
 
 router = APIRouter()
+
+
+class DumpResponse(FileResponse):
+    """A dump file sent in 1 MiB reads: each read is a hand-over to a thread, so fewer is faster."""
+
+    chunk_size = 2**20
+
+
 CURRENT = "no-cache"  # always revalidate; a 304 costs nothing
 VERSIONED = "public, max-age=31536000, immutable"
 
@@ -94,7 +102,7 @@ def _serve_file(request: Request, name: str, cache: str) -> Response:
     headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": cache}
     if _not_modified(request, etag, stat.st_mtime):
         return Response(status_code=304, headers=headers)
-    return FileResponse(path, media_type=media_type, headers=headers)
+    return DumpResponse(path, media_type=media_type, headers=headers)
 
 
 def _not_modified(request: Request, etag: str, mtime: float) -> bool:
