@@ -177,6 +177,7 @@ class Scale:
     latency: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # query → server → (p50, p99)
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
     overload: dict[str, object] = field(default_factory=dict)
+    floor_overload: dict[str, object] = field(default_factory=dict)  # the same load on the floor, for scale
 
 
 def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> Scale:
@@ -233,6 +234,8 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
                 "nginx": {c: wrk(servers["nginx"].base + "/dumps/conflict-ld.nt.gz", c, seconds, static_headers)
                           .requests_per_second for c in (1, 8, 32)}}
         scale.overload = _overload(own, prologue, seconds * 6)
+        if "floor" in servers:  # last: the floor has no time limit, so its runaway runs until it is stopped
+            scale.floor_overload = _overload(servers["floor"], prologue, seconds * 6)
         scale.overload["dump size"] = size
     finally:
         for server in servers.values():

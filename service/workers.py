@@ -4,9 +4,11 @@ An embedded Oxigraph query cannot be interrupted from Python, so a query past it
 keep a core busy. Each query therefore runs in a worker process holding the store open read-only;
 when the limit passes, the worker is killed (the CPU is freed at once) and a fresh one takes its
 place. The pool's size bounds concurrency: a request that finds no free worker within a short wait
-is refused as saturated rather than queued without end. The event loop never runs a query itself;
-it talks to the workers over their sockets directly (multiprocessing's framing, read and written
-by asyncio), so a request costs no hand-over to a thread and back.
+is refused as saturated rather than queued without end. A query still running after `LONG_QUERY`
+seconds has its worker moved to the idle scheduling class, so it only gets CPU no short query
+wants: a runaway does not slow everyone else down while it waits for its limit. The event loop
+never runs a query itself; it talks to the workers over their sockets directly (multiprocessing's
+framing, read and written by asyncio), so a request costs no hand-over to a thread and back.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .results import TooLarge, TooManyRows
 from .store import Answer, EmbeddedStore, Query, QuerySyntaxError
 
 _CONTEXT = multiprocessing.get_context("spawn")
+LONG_QUERY = 1.0  # seconds after which a query runs at the idle scheduling class
 
 
 class Saturated(Exception):
@@ -67,6 +70,7 @@ class _Worker:
     channel: socket.socket  # the parent's end of the worker's connection
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
+    demoted: bool = False
 
     @classmethod
     def start(cls, store_path: Path, in_memory_quads: int) -> "_Worker":
@@ -91,6 +95,23 @@ class _Worker:
         if size == -1:  # a message of 2 GiB or more
             size, = struct.unpack("!Q", await self.reader.readexactly(8))
         return pickle.loads(await self.reader.readexactly(size))
+
+    def demote(self) -> None:
+        """Let the worker run only when a CPU has nothing else to do (Linux's SCHED_IDLE)."""
+        try:
+            os.sched_setscheduler(self.process.pid, os.SCHED_IDLE, os.sched_param(0))
+            self.demoted = True
+        except (OSError, AttributeError):  # not Linux, or the process is gone
+            pass
+
+    def promote(self) -> bool:
+        """Back to normal scheduling; False where that needs a privilege the service lacks."""
+        try:
+            os.sched_setscheduler(self.process.pid, os.SCHED_OTHER, os.sched_param(0))
+        except OSError:
+            return False
+        self.demoted = False
+        return True
 
     def disconnect(self) -> None:
         """Close the parent's end (on the event loop, which owns the transport)."""
@@ -132,12 +153,12 @@ class QueryPool:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.wait)
         except asyncio.TimeoutError:
             raise Saturated() from None
+        demotion = asyncio.get_running_loop().call_later(LONG_QUERY, worker.demote)
         try:
             status, payload = await asyncio.wait_for(worker.exchange(query), timeout=self.timeout)
         except BaseException as problem:  # the worker is mid-exchange or dead: it is never reused
-            worker.disconnect()
-            replacement = asyncio.get_running_loop().run_in_executor(self._threads, self._replace, worker)
-            replacement.add_done_callback(self._return)
+            demotion.cancel()
+            replacement = self._retire(worker)
             if isinstance(problem, asyncio.CancelledError):
                 raise  # the request went away; the replacement joins the pool when ready
             await replacement
@@ -146,7 +167,11 @@ class QueryPool:
             if isinstance(problem, (asyncio.IncompleteReadError, OSError)):
                 raise WorkerFailed(str(problem)) from None
             raise
-        self._idle.put_nowait(worker)
+        demotion.cancel()
+        if worker.demoted and not worker.promote():
+            self._retire(worker)  # a fresh worker runs at normal priority
+        else:
+            self._idle.put_nowait(worker)
         if status == "ok":
             return payload
         if status == "syntax":
@@ -156,6 +181,13 @@ class QueryPool:
         if status == "bytes":
             raise TooLarge(payload)
         raise RuntimeError(payload)
+
+    def _retire(self, worker: _Worker) -> asyncio.Future:
+        """Stop the worker; a new one joins the idle workers when it is ready."""
+        worker.disconnect()
+        replacement = asyncio.get_running_loop().run_in_executor(self._threads, self._replace, worker)
+        replacement.add_done_callback(self._return)
+        return replacement
 
     def _return(self, replacement: asyncio.Future) -> None:
         if not replacement.cancelled() and replacement.exception() is None:

@@ -67,6 +67,17 @@ def test_a_runaway_query_is_stopped_while_simple_queries_keep_answering(live_ser
     assert httpx.get(live_server.sparql, params={"query": SIMPLE}).status_code == 200
 
 
+def test_a_long_query_only_gets_the_cpu_short_ones_leave(live_server):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        runaway = pool.submit(httpx.get, live_server.sparql, params={"query": RUNAWAY}, timeout=60)
+        time.sleep(1.8)  # past LONG_QUERY, within the 3 s limit
+        policies = {pid: os.sched_getscheduler(pid) for pid in children(live_server.process.pid)}
+        assert list(policies.values()).count(os.SCHED_IDLE) == 1, policies
+        assert runaway.result().status_code == 503
+    time.sleep(1.5)  # the replacement worker starts at normal priority
+    assert all(os.sched_getscheduler(pid) == os.SCHED_OTHER for pid in children(live_server.process.pid))
+
+
 def test_saturation_is_a_503_with_retry_after(store_dir):
     server = start_server(store_dir, query_timeout="4", workers="1", queue_wait="0.3")
     try:
