@@ -72,6 +72,12 @@ class Engine(Protocol):
     def answer(self, query: Query) -> Answer: ...
 
 
+def iri_term(iri: str) -> str:
+    """`<iri>` for a query's text, once the engine's IRI parser has accepted it: no character that
+    could end the term passes that parser. Raises ValueError for anything that is not an IRI."""
+    return str(ox.NamedNode(iri))
+
+
 def fingerprint(settings: Settings) -> str:
     """Changes whenever anything that goes into the store changes."""
     digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())

@@ -23,14 +23,14 @@ from ..bibliography import cited_works, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
-from ..store import Query
+from ..store import Query, iri_term
 from ..views.entity import LinkPages, entity_page
 from ..views.responses import alternates, error, negotiated, not_acceptable
 
 router = APIRouter()
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
-LINKS = (QUERIES / "links.rq").read_text(encoding="utf-8")
+LINKS = Template((QUERIES / "links.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
@@ -41,8 +41,8 @@ def _page_number(request: Request) -> int | None:
     return int(text) if text.isdigit() and int(text) >= 1 else None
 
 
-async def _links(state, iri: str) -> int:
-    answer = await state.pool.answer(Query(LINKS, "application/sparql-results+json", state.prefixes, bindings={"this": iri}))
+async def _links(state, term: str) -> int:
+    answer = await state.pool.answer(Query(LINKS.substitute(this=term), "application/sparql-results+json", state.prefixes))
     rows = json.loads(answer.body)["results"]["bindings"]
     return int(rows[0]["links"]["value"]) if rows else 0
 
@@ -68,23 +68,24 @@ async def entity(request: Request, path: str) -> Response:
     if number is None:
         return error(400, "Bad Request: page must be a whole number, 1 or more.")
     try:
-        URIRef(iri)  # rdflib refuses characters an IRI cannot hold
+        term = iri_term(iri)  # the engine's parser refuses characters an IRI cannot hold
     except ValueError:
         return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
     return await served(request, ("entity", path, number, media_type),
-                        lambda: _describe(request, path, iri, number, media_type, record is not None))
+                        lambda: _describe(request, path, iri, term, number, media_type, record is not None))
 
 
-async def _describe(request: Request, path: str, iri: str, number: int, media_type: str, cited: bool) -> Response:
+async def _describe(request: Request, path: str, iri: str, term: str, number: int, media_type: str,
+                    cited: bool) -> Response:
     """One page of the entity's description in `media_type`, or the error that stands for it."""
     state = request.app.state
     document = str(request.url_for("entity", path=path))
-    pages = LinkPages(document, number, await _links(state, iri), LINKS_PER_PAGE)
+    pages = LinkPages(document, number, await _links(state, term), LINKS_PER_PAGE)
     if number > pages.last:
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
-    text = DESCRIBE.substitute(limit=LINKS_PER_PAGE, offset=(number - 1) * LINKS_PER_PAGE)
-    answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings={"this": iri, **pages.bindings()},
+    text = DESCRIBE.substitute(this=term, limit=LINKS_PER_PAGE, offset=(number - 1) * LINKS_PER_PAGE)
+    answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings=pages.bindings(),
                                            json_ld_context=context(state.settings.base)))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
