@@ -23,7 +23,7 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 @dataclass(frozen=True)
 class Load:
-    requests_per_second: float
+    requests_per_second: float  # answered (2xx/3xx) requests per second
     p50_ms: float
     p99_ms: float
     requests: int
@@ -71,8 +71,10 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | No
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failures += sum(int(n) for n in sockets.groups()) if sockets else 0
     none = float("nan")  # no request finished within the run
-    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), _ms(percentiles["50"]) if percentiles else none,
-                _ms(percentiles["99"]) if percentiles else none, int(re.search(r"(\d+) requests in", out).group(1)), failures)
+    requests, spent = re.search(r"(\d+) requests in ([\d.]+\w+)", out).groups()
+    answered = max(0, int(requests) - failures) / (_ms(spent) / 1000)  # a quick 503 is not an answer
+    return Load(answered, _ms(percentiles["50"]) if "50" in percentiles else none,
+                _ms(percentiles["99"]) if "99" in percentiles else none, int(requests), failures)
 
 
 async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float]) -> None:
