@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from .dumps import listing, write_dumps
 from .dataset_description import statistics
 from .documents import DocumentCache
 from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
-from .store import MARKER, EmbeddedStore
+from .store import EmbeddedStore, stored_quads
 from .views.responses import error
 from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed
 
@@ -36,10 +35,8 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
         app.state.dumps_path = write_dumps(settings, path)
         app.state.dump_files = {entry.name: entry for entry in listing(app.state.dumps_path)}
         app.state.statistics = statistics(path, settings)
-        catalogue = EmbeddedStore(path)
-        app.state.graph_names = catalogue.graph_names()
-        app.state.triples = json.loads((path / MARKER).read_text(encoding="utf-8")).get("triples", len(catalogue))
-        del catalogue
+        app.state.graph_names = EmbeddedStore(path).graph_names()
+        app.state.triples = stored_quads(path)
         app.state.pool = QueryPool(path, limits.workers, limits.query_timeout, limits.queue_wait,
                                    limits.in_memory_quads)
         await app.state.pool.start()

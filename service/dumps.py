@@ -85,14 +85,15 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     quads, triples = building / f"{STEM}.nq", building / f"{STEM}.nt"
     dataset = ox.Dataset(ox.Store.read_only(str(store)))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    with open(quads.with_suffix(".nq.unsorted"), "w", encoding="utf-8", newline="\n") as quad_lines, \
-            open(triples.with_suffix(".nt.unsorted"), "w", encoding="utf-8", newline="\n") as triple_lines:
+    unsorted_quads, unsorted_triples = quads.with_suffix(".nq.unsorted"), triples.with_suffix(".nt.unsorted")
+    with open(unsorted_quads, "w", encoding="utf-8", newline="\n") as quad_lines, \
+            open(unsorted_triples, "w", encoding="utf-8", newline="\n") as triple_lines:
         for quad in dataset:
             quad_lines.write(f"{quad} .\n")
             triple_lines.write(f"{quad.triple} .\n")
     del dataset
-    _sorted_lines(quads.with_suffix(".nq.unsorted"), quads)
-    _sorted_lines(triples.with_suffix(".nt.unsorted"), triples, unique=True)
+    _sorted_lines(unsorted_quads, quads)
+    _sorted_lines(unsorted_triples, triples, unique=True)
     with open(building / f"{STEM}.ttl", "wb") as out:
         ox.serialize(_triples(triples), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes(settings.base))
     with open(building / f"{STEM}.jsonld", "w", encoding="utf-8", newline="\n") as out:

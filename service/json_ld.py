@@ -218,12 +218,7 @@ def write_document(read: Callable[[], Iterable[ox.Triple]], context: dict, out: 
     heads: Iterable[dict] = (embedder.node(_typed(expanded(group)[0]))
                              for _, group in itertools.groupby(named, key=lambda triple: triple.subject))
     shared = (embedder.node(node) for name, node in blank.items() if name not in embedder.nested)
-    _write_graph(itertools.chain(heads, shared, _later(embedder.rest)), Compactor(context), out)
-
-
-def _later(produce: Callable[[], Iterable[dict]]) -> Iterable[dict]:
-    """`produce()`'s items, asked for only when reached (after everything before them is written)."""
-    yield from produce()
+    _write_graph(itertools.chain(heads, shared, embedder.rest()), Compactor(context), out)  # all lazy, in order
 
 
 def _write_graph(nodes: Iterable[dict], compactor: Compactor, out: TextIO) -> None:

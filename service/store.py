@@ -54,8 +54,8 @@ class Query:
     named_graphs: Sequence[str] = ()
     max_rows: int = 100_000
     max_bytes: int = 256 * 2**20
-    # IRIs (str) or integers bound to variables before evaluation (SEP-0007): how a route passes a
-    # value taken from a request into a query without ever splicing it into the query text
+    # IRIs (str) or integers bound to variables before evaluation (SEP-0007). Oxigraph does not plan
+    # joins from them, so where a bound value should drive the query, write it in with `iri_term`
     bindings: Mapping[str, str | int] = field(default_factory=dict)
     # a JSON-LD context ({"@context": …}) to nest and compact a JSON-LD graph answer with; the
     # work is done where the query runs, in a worker, not in the web server's event loop
