@@ -10,6 +10,7 @@ entry types and fields, UTF-8), RIS with rispy, CSL-JSON as the CSL-JSON schema 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -156,7 +157,8 @@ async def cited_works(state) -> dict[str, Record]:
     """The records by IRI, read from the running service's store once (the store never changes
     while the service runs)."""
     if getattr(state, "bibliography", None) is None:
-        answer = await state.pool.answer(Query(WORKS, "application/n-triples", state.prefixes))
+        # the service's own read of every work: the row limit on users' answers does not apply
+        answer = await state.pool.answer(Query(WORKS, "application/n-triples", state.prefixes, max_rows=sys.maxsize))
         graph = Graph().parse(data=answer.body.decode("utf-8"), format="nt")
         state.bibliography = {r.iri: r for r in records(graph, state.settings.base)}
     return state.bibliography
