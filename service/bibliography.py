@@ -1,7 +1,8 @@
 """The works cited as bibliographic records, and those records as BibTeX, RIS and CSL-JSON.
 
-One record per work is read from the graph that `queries/works.rq` builds (the works cited, the
-profile, their authors in order, containers and publishers). The kind of a work is its FaBiO type,
+Records are read from the graph that `queries/works.rq` builds (the works cited, the profile,
+their authors in order, containers and publishers): for all works at once for `/sources`, for one
+work for its own page, so that a page does not wait on the whole list in a large store. The kind of a work is its FaBiO type,
 derived from its BIBO type by `ontology/rules/bibliography.rq`; `KINDS` says what each kind is
 called in the three formats. The writers only lay out records: BibTeX with bibtexparser (biblatex
 entry types and fields, UTF-8), RIS with rispy, CSL-JSON as the CSL-JSON schema describes it.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from string import Template
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -23,9 +25,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS
 
 from .namespaces import BIBO, FABIO, SCHEMA
-from .store import Query
+from .store import Query, iri_term
 
-WORKS = (Path(__file__).resolve().parent / "queries" / "works.rq").read_text(encoding="utf-8")
+WORKS_OF = Template((Path(__file__).resolve().parent / "queries" / "works.rq").read_text(encoding="utf-8"))
+WORKS = WORKS_OF.substitute(only="")
 
 BIBTEX = "application/x-bibtex"
 RIS = "application/x-research-info-systems"
@@ -153,15 +156,30 @@ def records(graph: Graph, base: str) -> list[Record]:
     return sorted(found, key=lambda r: (r.number is not None, r.number or 0, r.key))
 
 
+async def _works_graph(state, only: str = "") -> Graph:
+    # the service's own read: the row limit on users' answers does not apply
+    query = Query(WORKS_OF.substitute(only=only), "application/n-triples", state.prefixes, max_rows=sys.maxsize)
+    answer = await state.pool.answer(query)
+    return Graph().parse(data=answer.body.decode("utf-8"), format="nt")
+
+
 async def cited_works(state) -> dict[str, Record]:
     """The records by IRI, read from the running service's store once (the store never changes
     while the service runs)."""
     if getattr(state, "bibliography", None) is None:
-        # the service's own read of every work: the row limit on users' answers does not apply
-        answer = await state.pool.answer(Query(WORKS, "application/n-triples", state.prefixes, max_rows=sys.maxsize))
-        graph = Graph().parse(data=answer.body.decode("utf-8"), format="nt")
+        graph = await _works_graph(state)
         state.bibliography = {r.iri: r for r in records(graph, state.settings.base)}
     return state.bibliography
+
+
+async def cited_work(state, iri: str) -> Record | None:
+    """The record of the work `iri` names, or None when it names no work cited nor the profile."""
+    if not iri.startswith(state.prefixes["wrk"]):
+        return None
+    graph = await _works_graph(state, f"VALUES ?work {{ {iri_term(iri)} }}")
+    if (URIRef(iri), None, None) not in graph:
+        return None
+    return _record(graph, URIRef(iri), Namespace(state.settings.base + "ontology#"))
 
 
 # --- BibTeX -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from string import Template
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
-from ..bibliography import cited_works, write
+from ..bibliography import cited_work, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
@@ -53,7 +53,11 @@ async def entity(request: Request, path: str) -> Response:
     path, suffix = split_suffix(path, {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES})
     formats = [suffix] if suffix else request.query_params.getlist("format")
     iri = state.settings.base + "id/" + path
-    record = (await cited_works(state)).get(iri)
+    try:
+        term = iri_term(iri)  # the engine's parser refuses characters an IRI cannot hold
+    except ValueError:
+        return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
+    record = await cited_work(state, iri)
     try:
         media_type = choose(request.headers.get("accept"), OFFERS + (tuple(BIBLIOGRAPHY_TYPES.values()) if record else ()),
                             formats)
@@ -67,10 +71,6 @@ async def entity(request: Request, path: str) -> Response:
     number = _page_number(request)
     if number is None:
         return error(400, "Bad Request: page must be a whole number, 1 or more.")
-    try:
-        term = iri_term(iri)  # the engine's parser refuses characters an IRI cannot hold
-    except ValueError:
-        return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
     return await served(request, ("entity", path, number, media_type),
                         lambda: _describe(request, path, iri, term, number, media_type, record is not None))
 
