@@ -62,6 +62,9 @@ def _build(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
+    from .workers import start_forking
+
+    start_forking()  # on another core, while the web app loads
     import uvicorn
 
     from .app import create_app

@@ -3,8 +3,8 @@
 pyshacl evaluates a SPARQL constraint once per focus node, passing the query as a string, and
 rdflib parses it every time: most of a validation run went into pyparsing. rdflib supports reusing
 a prepared query with new bindings, so this processor keeps the prepared form of each string. It is
-registered under rdflib's plugin name "sparql", the official extension point, so every
-`Graph.query` in the process (validation, derivation rules, statistics) benefits.
+registered under rdflib's plugin name "sparql", the official extension point, when validation
+starts, so every `Graph.query` in the process from then on benefits.
 """
 
 from __future__ import annotations

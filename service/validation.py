@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from . import prepared_queries
 from .dataset import ProfileDataset, parse_turtle
 from .namespaces import STANDARD_PREFIXES, prefixes
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-
-prepared_queries.install()
 
 
 @dataclass(frozen=True)
@@ -116,6 +112,13 @@ def _target_sparql_constraints(shapes: Graph) -> None:
 
 
 def validate(dataset: ProfileDataset) -> Report:
+    # imported here: pyshacl and rdflib's SPARQL grammar take half a second to load, and a service
+    # starting from a store already built (and validated) never needs them
+    from pyshacl import validate as shacl_validate
+
+    from . import prepared_queries
+
+    prepared_queries.install()
     data = dataset.union()
     shapes = load_shapes(dataset.settings.shapes_dir, dataset.settings.base)
     _, results, _ = shacl_validate(

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import socket
 import struct
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,8 +30,20 @@ from pathlib import Path
 from .results import TooLarge, TooManyRows
 from .store import Answer, EmbeddedStore, Query, QuerySyntaxError
 
-_CONTEXT = multiprocessing.get_context("spawn")
+# Workers are forked from a server process that has imported this module once, not started afresh:
+# a worker is ready in milliseconds, so the pool starts (and a killed worker is replaced) quickly.
+# The fork happens before any store is opened, and the server holds no thread, so forking is safe.
+_CONTEXT = multiprocessing.get_context("forkserver")
 LONG_QUERY = 1.0  # seconds after which a query runs at the idle scheduling class
+
+
+def start_forking() -> None:
+    """Start the process workers are forked from, if it is not running, so that it loads while the
+    web app does. Each worker runs the program's main module again (multiprocessing does), so that
+    module is loaded in the server too, and the worker finds its imports done."""
+    main = getattr(sys.modules["__main__"].__spec__, "name", None)  # run with -m, the module's name
+    _CONTEXT.set_forkserver_preload([__name__, main if main and not main.endswith("__main__") else "__main__"])
+    multiprocessing.forkserver.ensure_running()
 
 
 class Saturated(Exception):
@@ -136,6 +150,7 @@ class QueryPool:
 
     async def start(self) -> None:
         self._idle = asyncio.Queue()
+        start_forking()
         loop = asyncio.get_running_loop()
         workers = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size)))
         for worker in workers:
