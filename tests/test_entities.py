@@ -80,6 +80,7 @@ def test_large_descriptions_are_paged_and_the_pages_add_up(live_server, path):
         linking = {str(s) for s in direct if isinstance(s, URIRef)}
         linking |= {str(s) for s, _, b in graph if isinstance(b, BNode) and b in direct and s != URIRef(iri)}
         assert 0 < len(linking) <= 100 and not linking & seen
+        assert not seen or min(linking) > max(seen)  # in IRI order across pages
         seen |= linking
         next_in_data = graph.value(view, URIRef(HYDRA + "next"))
         next_in_header = response.links.get("next", {}).get("url")

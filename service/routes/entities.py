@@ -12,7 +12,7 @@ by `Link` headers (first/prev/next/last) and, in the data, as a Hydra partial co
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 from string import Template
 
@@ -23,6 +23,7 @@ from ..bibliography import cited_work, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
+from ..results import TSV
 from ..store import Query, iri_term
 from ..views.entity import LinkPages, entity_page
 from ..views.responses import alternates, error, negotiated, not_acceptable
@@ -41,10 +42,10 @@ def _page_number(request: Request) -> int | None:
     return int(text) if text.isdigit() and int(text) >= 1 else None
 
 
-async def _links(state, term: str) -> int:
-    answer = await state.pool.answer(Query(LINKS.substitute(this=term), "application/sparql-results+json", state.prefixes))
-    rows = json.loads(answer.body)["results"]["bindings"]
-    return int(rows[0]["links"]["value"]) if rows else 0
+async def _linking(state, term: str) -> list[str]:
+    """The resources linking to the entity, in order, as IRIs in the engine's syntax (`<…>`)."""
+    query = Query(LINKS.substitute(this=term), TSV, state.prefixes, max_rows=sys.maxsize, sorted_rows=True)
+    return (await state.pool.answer(query)).body.decode("utf-8").splitlines()[1:]
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
@@ -80,11 +81,13 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     """One page of the entity's description in `media_type`, or the error that stands for it."""
     state = request.app.state
     document = str(request.url_for("entity", path=path))
-    pages = LinkPages(document, number, await _links(state, term), LINKS_PER_PAGE)
+    linking = await _linking(state, term)
+    pages = LinkPages(document, number, len(linking), LINKS_PER_PAGE)
     if number > pages.last:
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
-    text = DESCRIBE.substitute(this=term, limit=LINKS_PER_PAGE, offset=(number - 1) * LINKS_PER_PAGE)
+    shown = linking[(number - 1) * LINKS_PER_PAGE:number * LINKS_PER_PAGE]
+    text = DESCRIBE.substitute(this=term, linking=" ".join(shown))
     answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings=pages.bindings(),
                                            json_ld_context=context(state.settings.base)))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
