@@ -10,6 +10,7 @@ typing URLs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 # Short names accepted by ?format= and as file suffixes. Some name a kind of answer whose media
@@ -171,9 +172,15 @@ def choose(accept: str | None, offers: Sequence[str], requested_format: str | Se
                 if candidate in offers:
                     return candidate
         raise NotAcceptable(offers, f"format {', '.join(names)!r} is not available here")
-    ranges = parse_accept(accept)
-    scored = [(quality(ranges, offer), -index, offer) for index, offer in enumerate(offers)]
-    best_q, _, best = max(scored)
+    best_q, best = _best(accept, tuple(offers))
     if best_q <= 0:
         raise NotAcceptable(offers, f"none of the available types is acceptable to {accept!r}")
     return best
+
+
+@lru_cache(maxsize=1024)
+def _best(accept: str | None, offers: tuple[str, ...]) -> tuple[float, str]:
+    """The best offer and its quality; kept, since clients send the same few headers again and again."""
+    ranges = parse_accept(accept)
+    best_q, _, best = max((quality(ranges, offer), -index, offer) for index, offer in enumerate(offers))
+    return best_q, best

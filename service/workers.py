@@ -164,13 +164,15 @@ class QueryPool:
 
     async def answer(self, query: Query) -> Answer:
         assert self._idle is not None, "start() the pool first"
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.wait)
+        try:  # a free worker is taken at once; only waiting for one costs a task (wait_for's)
+            worker = self._idle.get_nowait() if not self._idle.empty() else \
+                await asyncio.wait_for(self._idle.get(), timeout=self.wait)
         except asyncio.TimeoutError:
             raise Saturated() from None
         demotion = asyncio.get_running_loop().call_later(LONG_QUERY, worker.demote)
         try:
-            status, payload = await asyncio.wait_for(worker.exchange(query), timeout=self.timeout)
+            async with asyncio.timeout(self.timeout):  # in this task: no task of its own, as wait_for makes
+                status, payload = await worker.exchange(query)
         except BaseException as problem:  # the worker is mid-exchange or dead: it is never reused
             demotion.cancel()
             replacement = self._retire(worker)
