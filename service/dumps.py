@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -69,12 +69,26 @@ def _triples(path: Path):
     return ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
 
 
+def _canonical(store: ox.Store) -> Iterator[ox.Quad]:
+    """The store's quads, blank nodes labelled by RDFC-1.0. Only the quads that mention a blank
+    node are held in memory to be canonicalized: the algorithm reads no other quad, so their labels
+    are those the whole dataset would get, and the rest pass straight through."""
+    blank = ox.Dataset()
+    for quad in store:
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            blank.add(quad)
+        else:
+            yield quad
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    yield from blank
+
+
 def write_dumps(settings: Settings, store: Path) -> Path:
     """Write every dump and SHA256SUMS from the validated store, unless they exist already.
 
     Dumps are made from the store itself, so each one parses back to exactly the served data.
-    Only the canonicalization holds the dataset in memory; statements are sorted on disk and every
-    file is written as a stream, so the dumps of a large store take little more memory than it.
+    Only the statements with blank nodes are held in memory (to be canonicalized); statements are
+    sorted on disk and every file is written as a stream.
     """
     target = dumps_path(settings, store)
     if (target / SUMS).exists():
@@ -83,15 +97,12 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     quads, triples = building / f"{STEM}.nq", building / f"{STEM}.nt"
-    dataset = ox.Dataset(ox.Store.read_only(str(store)))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     unsorted_quads, unsorted_triples = quads.with_suffix(".nq.unsorted"), triples.with_suffix(".nt.unsorted")
     with open(unsorted_quads, "w", encoding="utf-8", newline="\n") as quad_lines, \
             open(unsorted_triples, "w", encoding="utf-8", newline="\n") as triple_lines:
-        for quad in dataset:
+        for quad in _canonical(ox.Store.read_only(str(store))):
             quad_lines.write(f"{quad} .\n")
             triple_lines.write(f"{quad.triple} .\n")
-    del dataset
     _sorted_lines(unsorted_quads, quads)
     _sorted_lines(unsorted_triples, triples, unique=True)
     with open(building / f"{STEM}.ttl", "wb") as out:
