@@ -174,7 +174,9 @@ class Scale:
     startup: dict[str, float] = field(default_factory=dict)
     warm: dict[str, float] = field(default_factory=dict)  # seconds from start until idle (store in memory)
     memory: dict[str, int] = field(default_factory=dict)
-    latency: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # query → server → (p50, p99)
+    # query → server → (p50, p99, error answers, answers): an error (400 past the row limit, 503 past
+    # the time limit) is timed like any answer, and the report says how many there were
+    latency: dict[str, dict[str, tuple[float, float, int, int]]] = field(default_factory=dict)
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
     overload: dict[str, object] = field(default_factory=dict)
     floor_overload: dict[str, object] = field(default_factory=dict)  # the same load on the floor, for scale
@@ -206,7 +208,7 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
                 settle(servers[name])
                 load = sequential(sparql_url(servers[name], text), seconds / 2, {"Accept": GRAPH_ACCEPT},
                                   at_least=3 if factor < 1000 else 1)  # at 1000x a query may take its whole time limit
-                scale.latency[example.id][name] = (load.p50_ms, load.p99_ms)
+                scale.latency[example.id][name] = (load.p50_ms, load.p99_ms, load.failures, load.requests)
         requests = {example.id: prologue + example.query for example in examples(settings.queries_dir)
                     if example.id in JOIN_HEAVY}
         requests["entity lookup (SPARQL)"] = prologue + "SELECT ?p ?o WHERE { grp:mnla ?p ?o }"
