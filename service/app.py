@@ -17,7 +17,7 @@ from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import listing, write_dumps
 from .dataset_description import statistics
-from .documents import DocumentCache
+from .documents import DocumentCache, Kept
 from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.state.limits = limits
     app.state.prefixes = prefixes(settings.base)
     app.state.documents = DocumentCache(limits.document_cache)
+    app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],

@@ -63,7 +63,9 @@ class Limits:
     retry_after: int = 5  # seconds suggested to a client refused as saturated
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
     in_memory_quads: int = 2_000_000  # stores up to this size are queried from memory
-    document_cache: int = 64 * 2**20  # bytes of rendered documents (entity pages, indexes, VoID) kept
+    # bytes of rendered documents (entity pages, indexes, VoID) kept, and as many of the sorted links
+    # of entities with more than a page of them
+    document_cache: int = 64 * 2**20
 
     @classmethod
     def from_env(cls) -> "Limits":

@@ -32,28 +32,48 @@ class Document:
         return Response(self.body, headers=self.headers)
 
 
-class DocumentCache:
+class Kept:
+    """Values kept, most recently used first, up to a total size in bytes; a value larger than that
+    is not kept at all."""
+
     def __init__(self, max_bytes: int):
         self.max_bytes, self.size = max_bytes, 0
-        self._documents: OrderedDict[Hashable, Document] = OrderedDict()
+        self._values: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+
+    def get(self, key: Hashable):
+        found = self._values.get(key)
+        if found is None:
+            return None
+        self._values.move_to_end(key)
+        return found[0]
+
+    def keep(self, key: Hashable, value, size: int) -> None:
+        if size > self.max_bytes or key in self._values:
+            return
+        self._values[key] = (value, size)
+        self.size += size
+        while self.size > self.max_bytes:
+            _, (_, dropped) = self._values.popitem(last=False)
+            self.size -= dropped
+
+
+class DocumentCache:
+    def __init__(self, max_bytes: int):
+        self._kept = Kept(max_bytes)
+
+    @property
+    def size(self) -> int:
+        return self._kept.size
 
     def get(self, key: Hashable) -> Document | None:
-        document = self._documents.get(key)
-        if document is not None:
-            self._documents.move_to_end(key)
-        return document
+        return self._kept.get(key)
 
     def keep(self, key: Hashable, response: Response) -> Document:
         body = bytes(response.body)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         document = Document(body, {**headers, "ETag": etag, "Cache-Control": REVALIDATE}, etag)
-        if len(body) <= self.max_bytes:
-            self._documents[key] = document
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _, dropped = self._documents.popitem(last=False)
-                self.size -= len(dropped.body)
+        self._kept.keep(key, document, len(body))
         return document
 
 

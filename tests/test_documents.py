@@ -4,7 +4,7 @@ import httpx
 import pytest
 from fastapi import Response
 
-from service.documents import DocumentCache
+from service.documents import DocumentCache, Kept
 
 
 def test_the_cache_keeps_the_most_recent_documents_within_its_size():
@@ -14,6 +14,17 @@ def test_the_cache_keeps_the_most_recent_documents_within_its_size():
     assert cache.get("a") is None and cache.get("b") is not None and cache.get("c") is not None
     assert cache.size == 8
     assert cache.keep("big", Response(b"x" * 11)).body == b"x" * 11 and cache.get("big") is None
+
+
+def test_what_is_used_again_is_kept_longest():
+    kept = Kept(max_bytes=10)
+    kept.keep("a", ["a"], 4)
+    kept.keep("b", ["b"], 4)
+    assert kept.get("a") == ["a"]  # now the most recently used
+    kept.keep("c", ["c"], 4)
+    assert kept.get("b") is None and kept.get("a") == ["a"] and kept.get("c") == ["c"] and kept.size == 8
+    kept.keep("huge", ["h"], 11)
+    assert kept.get("huge") is None and kept.size == 8
 
 
 @pytest.mark.slow

@@ -33,6 +33,7 @@ QUERIES = Path(__file__).resolve().parent.parent / "queries"
 DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
 LINKS = Template((QUERIES / "links.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
+STRING_OVERHEAD = 56  # bytes a Python str takes besides its characters
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
@@ -43,9 +44,18 @@ def _page_number(request: Request) -> int | None:
 
 
 async def _linking(state, term: str) -> list[str]:
-    """The resources linking to the entity, in order, as IRIs in the engine's syntax (`<…>`)."""
+    """The resources linking to the entity, in order, as IRIs in the engine's syntax (`<…>`). A list
+    longer than a page is kept (the data never changes while the service runs): each of the
+    entity's other pages needs it again, and finding a hub's links is most of a page's cost."""
+    kept = state.link_lists.get(term)
+    if kept is not None:
+        return kept
     query = Query(LINKS.substitute(this=term), TSV, state.prefixes, max_rows=sys.maxsize, sorted_rows=True)
-    return (await state.pool.answer(query)).body.decode("utf-8").splitlines()[1:]
+    body = (await state.pool.answer(query)).body
+    linking = body.decode("utf-8").splitlines()[1:]
+    if len(linking) > LINKS_PER_PAGE:
+        state.link_lists.keep(term, linking, len(body) + STRING_OVERHEAD * len(linking))
+    return linking
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
