@@ -33,7 +33,6 @@ QUERIES = Path(__file__).resolve().parent.parent / "queries"
 DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
 LINKS = Template((QUERIES / "links.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
-STRING_OVERHEAD = 56  # bytes a Python str takes besides its characters
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
@@ -43,19 +42,18 @@ def _page_number(request: Request) -> int | None:
     return int(text) if text.isdigit() and int(text) >= 1 else None
 
 
-async def _linking(state, term: str) -> list[str]:
-    """The resources linking to the entity, in order, as IRIs in the engine's syntax (`<…>`). A list
-    longer than a page is kept (the data never changes while the service runs): each of the
-    entity's other pages needs it again, and finding a hub's links is most of a page's cost."""
-    kept = state.link_lists.get(term)
-    if kept is not None:
-        return kept
-    query = Query(LINKS.substitute(this=term), TSV, state.prefixes, max_rows=sys.maxsize, sorted_rows=True)
-    body = (await state.pool.answer(query)).body
-    linking = body.decode("utf-8").splitlines()[1:]
-    if len(linking) > LINKS_PER_PAGE:
-        state.link_lists.keep(term, linking, len(body) + STRING_OVERHEAD * len(linking))
-    return linking
+async def _linking(state, term: str) -> list[bytes]:
+    """The resources linking to the entity, in order, as IRIs in the engine's syntax (`<…>`). Those
+    of an entity with more than a page of them are kept (the data never changes while the service
+    runs), as the answer's bytes, the most compact form: each of its other pages needs them again,
+    and finding a hub's links is most of a page's cost."""
+    body = state.link_lists.get(term)
+    if body is None:
+        query = Query(LINKS.substitute(this=term), TSV, state.prefixes, max_rows=sys.maxsize, sorted_rows=True)
+        body = (await state.pool.answer(query)).body
+        if body.count(b"\n") - 1 > LINKS_PER_PAGE:
+            state.link_lists.keep(term, body, len(body))
+    return body.split(b"\n")[1:-1]  # after the header, before the final line break
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
@@ -97,7 +95,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
     shown = linking[(number - 1) * LINKS_PER_PAGE:number * LINKS_PER_PAGE]
-    text = DESCRIBE.substitute(this=term, linking=" ".join(shown))
+    text = DESCRIBE.substitute(this=term, linking=b" ".join(shown).decode("utf-8"))
     answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings=pages.bindings(),
                                            json_ld_context=context(state.settings.base)))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
