@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
     app.state.prefixes = prefixes(settings.base)
     app.state.documents = DocumentCache(limits.document_cache)
     app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
+    app.state.work_records = {}  # bibliographic records by IRI, as works' pages find them
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],

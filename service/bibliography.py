@@ -2,9 +2,9 @@
 
 Records are read from the graph that `queries/works.rq` builds (the works cited, the profile,
 their authors in order, containers and publishers): for all works at once for `/sources`, for one
-work for its own page, so that a page does not wait on the whole list in a large store. The kind of a work is its FaBiO type,
-derived from its BIBO type by `ontology/rules/bibliography.rq`; `KINDS` says what each kind is
-called in the three formats. The writers only lay out records: BibTeX with bibtexparser (biblatex
+work for its own page, so that a page does not wait on the whole list in a large store. The kind
+of a work is its FaBiO type, derived from its BIBO type by `ontology/rules/bibliography.rq`;
+`KINDS` says what each kind is called in the three formats. The writers only lay out records: BibTeX with bibtexparser (biblatex
 entry types and fields, UTF-8), RIS with rispy, CSL-JSON as the CSL-JSON schema describes it.
 """
 
@@ -173,13 +173,18 @@ async def cited_works(state) -> dict[str, Record]:
 
 
 async def cited_work(state, iri: str) -> Record | None:
-    """The record of the work `iri` names, or None when it names no work cited nor the profile."""
+    """The record of the work `iri` names, or None when it names no work cited nor the profile.
+    A record found is kept in `state.work_records` (at most one per work in the store): a work's
+    page asks for it on every request, its document cached or not."""
     if not iri.startswith(state.prefixes["wrk"]):
         return None
-    graph = await _works_graph(state, f"VALUES ?work {{ {iri_term(iri)} }}")
-    if (URIRef(iri), None, None) not in graph:
-        return None
-    return _record(graph, URIRef(iri), Namespace(state.settings.base + "ontology#"))
+    record = state.work_records.get(iri)
+    if record is None:
+        graph = await _works_graph(state, f"VALUES ?work {{ {iri_term(iri)} }}")
+        if (URIRef(iri), None, None) not in graph:
+            return None
+        record = state.work_records[iri] = _record(graph, URIRef(iri), Namespace(state.settings.base + "ontology#"))
+    return record
 
 
 # --- BibTeX -------------------------------------------------------------------------------------

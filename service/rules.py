@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
 
 # rule folder (under ontology/rules) → the graph its rules write
