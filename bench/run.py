@@ -2,7 +2,8 @@
 
 Side by side in one run: our service as users start it (`conflict-ld serve`, with `--store` for
 the synthetic sizes); rdflib-endpoint, the Python peer (at the sizes it can load); the floor (the
-thinnest FastAPI + Oxigraph endpoint, `bench.floor`); and nginx serving our dump files. Load comes
+thinnest FastAPI + Oxigraph endpoint, `bench.floor`); the engine in-process with the store in
+memory (`bench.in_process`, for the example queries); and nginx serving our dump files. Load comes
 from wrk (latency distribution and throughput) and, for the overload run, from many httpx
 clients that record every status. Peak memory is the largest resident size of each server's
 process tree. The report, with ratios, goes to bench/RESULTS.md.
@@ -46,6 +47,7 @@ GRAPH_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 JOIN_HEAVY = ("12-timeline-of-events", "13-events-per-year-per-actor")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { grp:mnla a ?type }"
+ENGINE_CAP = 180  # seconds the engine alone may spend on one example query (it has no time limit)
 
 
 @dataclass
@@ -108,6 +110,12 @@ def floor(store: Path) -> Server:
     port = free_port()
     return launch("floor", [sys.executable, "-m", "bench.floor", str(store), str(port)], f"http://127.0.0.1:{port}",
                   "/sparql?query=ASK%7B%7D")
+
+
+def in_process(store: Path, seconds: float, at_least: int) -> dict[str, list]:
+    """The engine alone, in memory (`bench.in_process`): query id → [p50, p99, failures, runs]."""
+    command = [sys.executable, "-m", "bench.in_process", str(store), str(seconds), str(at_least), str(ENGINE_CAP)]
+    return json.loads(subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout)
 
 
 def peer(store: Path | None) -> Server:
@@ -174,7 +182,7 @@ class Scale:
     startup: dict[str, float] = field(default_factory=dict)
     warm: dict[str, float] = field(default_factory=dict)  # seconds from start until idle (store in memory)
     memory: dict[str, int] = field(default_factory=dict)
-    # query → server → (p50, p99, error answers, answers): an error (400 past the row limit, 503 past
+    # query → server ("engine": in-process) → (p50, p99, error answers, answers): an error (400 past the row limit, 503 past
     # the time limit) is timed like any answer, and the report says how many there were
     latency: dict[str, dict[str, tuple[float, float, int, int]]] = field(default_factory=dict)
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
@@ -190,6 +198,9 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
     dumps = WORK / f"dumps-{factor}"
     scale = Scale(factor, json.loads((store / MARKER).read_text())["triples"])
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(settings.base).items())
+    at_least = 3 if factor < 1000 else 1  # at 1000x a query may take its whole time limit
+    for query, row in in_process(store, seconds / 2, at_least).items():  # first, alone on the machine
+        scale.latency[query] = {"engine": tuple(row)}
     ours(served, dumps).stop()  # a first start builds the dumps; the measured one starts as users restart
     servers = {"ours": ours(served, dumps)}
     scale.warm["ours"] = servers["ours"].startup + settle(servers["ours"])  # until its workers are idle
@@ -203,11 +214,9 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
         sparql_servers = [n for n in ("ours", "floor", "peer") if n in servers]
         for example in examples(settings.queries_dir):
             text = prologue + example.query
-            scale.latency[example.id] = {}
             for name in sparql_servers:
                 settle(servers[name])
-                load = sequential(sparql_url(servers[name], text), seconds / 2, {"Accept": GRAPH_ACCEPT},
-                                  at_least=3 if factor < 1000 else 1)  # at 1000x a query may take its whole time limit
+                load = sequential(sparql_url(servers[name], text), seconds / 2, {"Accept": GRAPH_ACCEPT}, at_least)
                 scale.latency[example.id][name] = (load.p50_ms, load.p99_ms, load.failures, load.requests)
         requests = {example.id: prologue + example.query for example in examples(settings.queries_dir)
                     if example.id in JOIN_HEAVY}
