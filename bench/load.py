@@ -1,8 +1,10 @@
 """Load from a second process: wrk (Debian's package) on loopback, bounded in time.
 
-`wrk` gives throughput and the latency distribution; statuses are only counted as 2xx/3xx or
-not, so the overload run, which must tell deliberate 503s from other failures, uses `statuses`:
-many httpx clients in one asyncio loop, recording every status and latency.
+`wrk` gives throughput and the latency distribution and, with `statuses.lua`, counts every status,
+so the overload run can tell deliberate 503s from other failures. wrk is the load generator for
+many clients: written in C, it adds next to nothing to the latencies it reports, where many Python
+clients on this machine would queue behind their own event loop. `statuses` (httpx, in one
+asyncio loop) is for the odd client whose every status matters, such as the runaway query's.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import shutil
 import subprocess
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -28,6 +31,7 @@ class Load:
     p99_ms: float
     requests: int
     failures: int  # non-2xx/3xx answers and socket errors
+    statuses: dict[int | str, int] = field(default_factory=dict)  # when asked for: each status, socket errors by kind
 
 
 def sequential(url: str, seconds: float, headers: dict[str, str] | None = None, at_least: int = 3) -> Load:
@@ -55,13 +59,20 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | None = None) -> Load:
+STATUSES = Path(__file__).with_name("statuses.lua")
+
+
+def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | None = None,
+        count_statuses: bool = False) -> Load:
+    """wrk's figures; with `count_statuses`, also every status seen (a 503 without Retry-After apart)."""
     if shutil.which("wrk") is None:
         raise SystemExit("the benchmarks need wrk: apt-get install -y wrk")
     seconds = max(1, round(seconds))  # wrk takes whole seconds
     command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "60s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if count_statuses:
+        command += ["-s", str(STATUSES)]
     run = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 120)
     out = run.stdout
     if "Requests/sec:" not in out:
@@ -73,8 +84,12 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | No
     none = float("nan")  # no request finished within the run
     requests, spent = re.search(r"(\d+) requests in ([\d.]+\w+)", out).groups()
     answered = max(0, int(requests) - failures) / (_ms(spent) / 1000)  # a quick 503 is not an answer
+    counted: dict[int | str, int] = {int(k) if k.isdigit() else k: int(n) for k, n in re.findall(r"^status (\S+) (\d+)$", out, re.M)}
+    if sockets:
+        counted.update({f"socket {kind}": int(n) for kind, n in zip(("connect", "read", "write", "timeout"), sockets.groups())
+                        if int(n)})
     return Load(answered, _ms(percentiles["50"]) if "50" in percentiles else none,
-                _ms(percentiles["99"]) if "99" in percentiles else none, int(requests), failures)
+                _ms(percentiles["99"]) if "99" in percentiles else none, int(requests), failures, counted)
 
 
 async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float]) -> None:

@@ -272,11 +272,10 @@ def _overload(server: Server, prologue: str, seconds: float) -> dict:
 
     thread = threading.Thread(target=keep_running_away)
     thread.start()
-    counted, latencies = statuses(server.base + "/sparql", {"query": prologue + SIMPLE}, 32, seconds)
+    load = wrk(sparql_url(server, prologue + SIMPLE), 32, seconds, count_statuses=True)
     thread.join()
-    latencies.sort()
-    return {"statuses": dict(counted), "runaway": dict(runaway.get("statuses", {})),
-            "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)], "requests": len(latencies)}
+    return {"statuses": load.statuses, "runaway": dict(runaway.get("statuses", {})),
+            "p50": load.p50_ms, "p99": load.p99_ms, "requests": load.requests}
 
 
 def machine() -> str:

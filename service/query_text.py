@@ -24,6 +24,11 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
+# The prologue (BASE and PREFIX declarations, with spaces and comments between), read in one match:
+# none of its tokens can be a keyword, and it is most of a typical query's text
+_PROLOGUE = re.compile(
+    r"""(?:\s+|\#[^\n\r]*|(?i:BASE)\s*<[^<>"{}|^`\\\x00-\x20]*>|(?i:PREFIX)\s*[^\s:<>#]*:\s*<[^<>"{}|^`\\\x00-\x20]*>)*""")
+
 QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
@@ -40,22 +45,34 @@ class QueryText:
 
 
 def analyse(text: str) -> QueryText:
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in {"comment"}]
+    """Read tokens up to the query form; on to the end only when the text names SERVICE somewhere,
+    since only then can a later token matter (a prologue of prefixes is most of a typical query)."""
+    may_call = "service" in text.lower()
+    start = _PROLOGUE.match(text).end()
+    tokens = (match for match in _TOKEN.finditer(text, start) if match.lastgroup != "comment")
     form = update = None
     services: list[str] = []
-    for index, (kind, value) in enumerate(tokens):
-        if kind != "word":
+    for token in tokens:
+        if token.lastgroup != "word":
             continue
-        word = value.upper()
+        word = token.group().upper()
         if form is None and update is None:
             if word in QUERY_FORMS:
                 form = word
             elif word in UPDATE_WORDS:
                 update = word
+            if (form or update) and not may_call:
+                break
         if word == "SERVICE":
-            following = [t for t in tokens[index + 1:index + 3]]
-            if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
-                following = following[1:]
-            endpoint = following[0] if following else ("other", "")
-            services.append(endpoint[1][1:-1] if endpoint[0] == "iri" else endpoint[1] or "?")
+            services.append(_endpoint(tokens))
     return QueryText(form, update, tuple(services))
+
+
+def _endpoint(tokens) -> str:
+    """The endpoint of a SERVICE whose keyword was just read: an IRI, else the token as written."""
+    following = next(tokens, None)
+    if following is not None and following.lastgroup == "word" and following.group().upper() == "SILENT":
+        following = next(tokens, None)
+    if following is None:
+        return "?"
+    return following.group()[1:-1] if following.lastgroup == "iri" else following.group()

@@ -41,3 +41,18 @@ def test_service_endpoints_are_found_outside_strings_and_comments():
 
 def test_names_that_contain_keywords_are_not_keywords():
     assert analyse("SELECT ?insert WHERE { ?insert ex:delete ?load }").update is None
+
+
+@pytest.mark.parametrize("text, form, update", [
+    ("BASE <http://ex/select/>\n# INSERT, in a comment\nprefix delete: <http://ex/ask#>\nPREFIX : <x#> CONSTRUCT {} WHERE {}",
+     "CONSTRUCT", None),
+    ("PREFIX s: <http://ex/> PREFIX t:<http://ex/t#>#no space\nDROP ALL", None, "DROP"),
+])
+def test_the_prologue_is_read_past_whatever_its_iris_and_names_say(text, form, update):
+    assert (analyse(text).form, analyse(text).update) == (form, update)
+
+
+def test_a_prefix_named_service_calls_nothing_and_a_later_service_is_still_found():
+    assert analyse("PREFIX service: <http://ex/> SELECT * { ?s service:p ?o }").services == ()
+    assert analyse("PREFIX a: <http://ex/>\nSELECT * { SERVICE <http://b.example/sparql> { ?s a:p ?o } }").services == \
+        ("http://b.example/sparql",)
