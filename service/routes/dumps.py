@@ -102,7 +102,7 @@ def _serve_file(request: Request, name: str, cache: str) -> Response:
     headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": cache}
     if _not_modified(request, etag, stat.st_mtime):
         return Response(status_code=304, headers=headers)
-    return DumpResponse(path, media_type=media_type, headers=headers)
+    return DumpResponse(path, media_type=media_type, headers=headers, stat_result=stat)  # not stat'ed again
 
 
 def _not_modified(request: Request, etag: str, mtime: float) -> bool:
