@@ -135,7 +135,7 @@ def write(path: Path, scales, machine: str, seconds: float) -> None:
         if scale.overload:
             o = scale.overload
             lines += ["### Overload", "",
-                      f"32 clients (wrk connections) asking `{'ASK { grp:mnla a ?type }'}` for {seconds * 6:g} s while one more client keeps "
+                      f"32 clients (wrk connections) asking `{'ASK { grp:mnla a ?type }'}` for {o['seconds']:g} s while one more client keeps "
                       f"sending a runaway query: {o['requests']} answers, statuses {o['statuses']}, p50 {o['p50']:.1f} ms, "
                       f"p99 {o['p99']:.1f} ms; the runaway client got {o['runaway']}."]
             if scale.floor_overload:
