@@ -84,10 +84,11 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | No
     none = float("nan")  # no request finished within the run
     requests, spent = re.search(r"(\d+) requests in ([\d.]+\w+)", out).groups()
     answered = max(0, int(requests) - failures) / (_ms(spent) / 1000)  # a quick 503 is not an answer
-    counted: dict[int | str, int] = {int(k) if k.isdigit() else k: int(n) for k, n in re.findall(r"^status (\S+) (\d+)$", out, re.M)}
+    counted: dict[int | str, int] = {int(key) if key.isdigit() else key: int(n)
+                                     for key, n in re.findall(r"^status (\S+) (\d+)$", out, re.M)}
     if sockets:
-        counted.update({f"socket {kind}": int(n) for kind, n in zip(("connect", "read", "write", "timeout"), sockets.groups())
-                        if int(n)})
+        kinds = ("connect", "read", "write", "timeout")
+        counted.update({f"socket {kind}": int(n) for kind, n in zip(kinds, sockets.groups()) if int(n)})
     return Load(answered, _ms(percentiles["50"]) if "50" in percentiles else none,
                 _ms(percentiles["99"]) if "99" in percentiles else none, int(requests), failures, counted)
 

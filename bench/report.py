@@ -102,7 +102,8 @@ def targets(scales, seconds: float) -> list[str]:
     big = next((s for s in scales if s.factor == 1000), None)
     if big is not None:
         slow = sorted((row["ours"][0], query) for query, row in big.latency.items() if row["ours"][0] >= 1000 or row["ours"][2])
-        engine = [query for query, row in big.latency.items() if "engine" in row and row["engine"][0] < 1000 and not row["engine"][2]]
+        engine = [query for query, row in big.latency.items()
+                  if "engine" in row and row["engine"][0] < 1000 and not row["engine"][2]]
         rows.append(("1000×: every example query's median under 1 s",
                      f"{len(big.latency) - len(slow)} of {len(big.latency)}" + (f"; over 1 s or refused: {', '.join(q.split('-')[0] for _, q in slow)}"
                                                                                if slow else "")

@@ -4,9 +4,10 @@ Side by side in one run: our service as users start it (`conflict-ld serve`, wit
 the synthetic sizes); rdflib-endpoint, the Python peer (at the sizes it can load); the floor (the
 thinnest FastAPI + Oxigraph endpoint, `bench.floor`); the engine in-process with the store in
 memory (`bench.in_process`, for the example queries); and nginx serving our dump files. Load comes
-from wrk (latency distribution and throughput) and, for the overload run, from many httpx
-clients that record every status. Peak memory is the largest resident size of each server's
-process tree. The report, with ratios, goes to bench/RESULTS.md.
+from wrk (throughput, latency under load and, for the overload run, every status); a query's
+latency with one client comes from one httpx client sending it again and again. Peak memory is
+the largest resident size of each server's process tree. The report, with ratios, goes to
+bench/RESULTS.md.
 
 Usage: python -m bench.run [--scales 1,100,1000] [--seconds 5] [--output bench/RESULTS.md]
 Needs the `bench` extra and Debian's wrk and nginx.
@@ -183,8 +184,8 @@ class Scale:
     startup: dict[str, float] = field(default_factory=dict)
     warm: dict[str, float] = field(default_factory=dict)  # seconds from start until idle (store in memory)
     memory: dict[str, int] = field(default_factory=dict)
-    # query → server ("engine": in-process) → (p50, p99, error answers, answers): an error (400 past the row limit, 503 past
-    # the time limit) is timed like any answer, and the report says how many there were
+    # query → server ("engine": in-process) → (p50, p99, error answers, answers): an error (400 past
+    # the row limit, 503 past the time limit) is timed like any answer, and the report says how many
     latency: dict[str, dict[str, tuple[float, float, int, int]]] = field(default_factory=dict)
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
     overload: dict[str, object] = field(default_factory=dict)
