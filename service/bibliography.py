@@ -4,8 +4,9 @@ Records are read from the graph that `queries/works.rq` builds (the works cited,
 their authors in order, containers and publishers): for all works at once for `/sources`, for one
 work for its own page, so that a page does not wait on the whole list in a large store. The kind
 of a work is its FaBiO type, derived from its BIBO type by `ontology/rules/bibliography.rq`;
-`KINDS` says what each kind is called in the three formats. The writers only lay out records: BibTeX with bibtexparser (biblatex
-entry types and fields, UTF-8), RIS with rispy, CSL-JSON as the CSL-JSON schema describes it.
+`KINDS` says what each kind is called in the three formats. The writers only lay out records:
+BibTeX with bibtexparser (biblatex entry types and fields, UTF-8), RIS with rispy, CSL-JSON as the
+CSL-JSON schema describes it.
 """
 
 from __future__ import annotations

@@ -51,9 +51,10 @@ async def _linking(state, term: str) -> list[bytes]:
     if body is None:
         query = Query(LINKS.substitute(this=term), TSV, state.prefixes, max_rows=sys.maxsize, sorted_rows=True)
         body = (await state.pool.answer(query)).body
-        if body.count(b"\n") - 1 > LINKS_PER_PAGE:
-            state.link_lists.keep(term, body, len(body))
-    return body.split(b"\n")[1:-1]  # after the header, before the final line break
+    rows = body.split(b"\n")[1:-1]  # after the header, before the final line break
+    if len(rows) > LINKS_PER_PAGE:
+        state.link_lists.keep(term, body, len(body))  # a no-op when it is kept already
+    return rows
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"])
