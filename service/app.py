@@ -12,16 +12,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from . import __version__
+from .access_log import AccessLog
 from .build import ensure_store
 from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import listing, write_dumps
 from .dataset_description import statistics
 from .documents import DocumentCache, Kept
+from .logs import logger
 from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
 from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed
+
+_LOG = logger("app")
 
 
 def create_app(settings: Settings | None = None, limits: Limits | None = None, store: Path | None = None) -> FastAPI:
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
         expose_headers=["Content-Length", "Content-Type", "Retry-After"],
     )
+    app.add_middleware(AccessLog)  # added last: outermost, so it sees every answer
     app.include_router(home.router)
     app.include_router(sparql.router)
     app.include_router(queries.router)
@@ -88,6 +93,12 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
 
     for kind in unavailable:
         app.add_exception_handler(kind, pool_unavailable)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, problem: Exception):
+        """A fault of ours: logged with its traceback for the operator, one plain line for the client."""
+        _LOG.error("unhandled", exc_info=problem, extra={"fields": {"path": request.url.path}})
+        return error(500, "Internal Server Error: the fault is logged; please report it.")
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, problem: RequestValidationError):

@@ -10,6 +10,7 @@ from .build import DataRefused, build, ensure_store
 from .config import Limits, Settings
 from .dataset import TurtleError
 from .dumps import write_dumps
+from .logs import configure
 from .namespaces import prefixes
 from .stats import compute
 from .store import MARKER
@@ -189,6 +190,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
+    if args.command in ("serve", "build"):
+        limits = Limits.from_env()
+        try:
+            configure(limits.log_level, limits.log_format)
+        except ValueError as problem:
+            print(f"CONFLICT_LD_LOG_LEVEL / CONFLICT_LD_LOG_FORMAT: {problem}", file=sys.stderr)
+            return 2
     try:
         return args.run(args, settings)
     except TurtleError as error:

@@ -66,6 +66,8 @@ class Limits:
     # bytes of rendered documents (entity pages, indexes, VoID) kept, and as many of the sorted links
     # of entities with more than a page of them
     document_cache: int = 64 * 2**20
+    log_level: str = "INFO"  # what the service logs: DEBUG, INFO, WARNING, ERROR
+    log_format: str = "text"  # one event per line, as text or as JSON ("json")
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -82,4 +84,6 @@ class Limits:
             service_allow=allow,
             in_memory_quads=int(env.get("CONFLICT_LD_IN_MEMORY_QUADS", cls.in_memory_quads)),
             document_cache=int(env.get("CONFLICT_LD_DOCUMENT_CACHE", cls.document_cache)),
+            log_level=env.get("CONFLICT_LD_LOG_LEVEL", cls.log_level),
+            log_format=env.get("CONFLICT_LD_LOG_FORMAT", cls.log_format),
         )

@@ -66,6 +66,10 @@ class LiveServer:
     url: str  # e.g. http://127.0.0.1:54321
     process: subprocess.Popen
     env: dict
+    log_path: Path  # what the server printed and logged (a file: a pipe nobody reads would fill and block it)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     @property
     def sparql(self) -> str:
@@ -77,19 +81,21 @@ def start_server(tmp_store: Path, **limits: str) -> LiveServer:
     port = _free_port()
     env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), "CONFLICT_LD_DUMPS": str(tmp_store / "dumps"),
            **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    log_path = tmp_store / f"server-{port}.log"
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read()}")
+            raise RuntimeError(f"server exited: {log_path.read_text(encoding='utf-8', errors='replace')}")
         try:
             with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as response:
                 if response.status == 200:
-                    return LiveServer(url, process, env)
+                    return LiveServer(url, process, env, log_path)
         except OSError:
             time.sleep(0.2)
     process.kill()
