@@ -93,8 +93,10 @@ def wrk(url: str, connections: int, seconds: float, headers: dict[str, str] | No
                 _ms(percentiles["99"]) if "99" in percentiles else none, int(requests), failures, counted)
 
 
-async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float]) -> None:
-    async with httpx.AsyncClient(timeout=60) as client:
+async def _client(url: str, params: dict, until: float, statuses: Counter, latencies: list[float],
+                  source: str | None) -> None:
+    transport = httpx.AsyncHTTPTransport(local_address=source) if source else None
+    async with httpx.AsyncClient(timeout=60, transport=transport) as client:
         while time.monotonic() < until:
             started = time.perf_counter()
             try:
@@ -105,14 +107,16 @@ async def _client(url: str, params: dict, until: float, statuses: Counter, laten
             latencies.append((time.perf_counter() - started) * 1000)
 
 
-def statuses(url: str, params: dict, clients: int, seconds: float) -> tuple[Counter, list[float]]:
-    """Every status (or error) seen by `clients` concurrent clients over `seconds`, and each latency in ms."""
+def statuses(url: str, params: dict, clients: int, seconds: float, source: str | None = None) -> tuple[Counter, list[float]]:
+    """Every status (or error) seen by `clients` concurrent clients over `seconds`, and each latency in ms;
+    each sends its next request as soon as it has an answer. `source`: the local address they connect
+    from (any of 127/8 on Linux), so that the service counts them as a client of their own."""
     counted: Counter = Counter()
     latencies: list[float] = []
     until = time.monotonic() + seconds
 
     async def run() -> None:
-        await asyncio.gather(*(_client(url, params, until, counted, latencies) for _ in range(clients)))
+        await asyncio.gather(*(_client(url, params, until, counted, latencies, source) for _ in range(clients)))
 
     asyncio.run(run())
     return counted, latencies

@@ -49,6 +49,9 @@ JOIN_HEAVY = ("12-timeline-of-events", "13-events-per-year-per-actor")
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = "ASK { grp:mnla a ?type }"
 OVERLOAD_SECONDS = 30  # the 32-client run with a runaway query, as long as the target says
+RUNAWAY_CLIENT = "127.0.0.2"  # where runaway queries come from: another client than wrk's 127.0.0.1
+FAIR_RUNAWAYS = 8  # runaway queries one client keeps going in the fairness run (twice the workers)
+FAIR_CLIENTS = 1  # wrk connections of the other client then: someone asking one question after another
 ENGINE_CAP = 180  # seconds the engine alone may spend on one example query (it has no time limit)
 
 
@@ -190,6 +193,7 @@ class Scale:
     throughput: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)  # request → server → clients → rps
     overload: dict[str, object] = field(default_factory=dict)
     floor_overload: dict[str, object] = field(default_factory=dict)  # the same load on the floor, for scale
+    fairness: dict[str, object] = field(default_factory=dict)  # the overload run with 8 runaway queries
 
 
 def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> Scale:
@@ -247,6 +251,8 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
                 "nginx": {c: wrk(servers["nginx"].base + "/dumps/conflict-ld.nt.gz", c, seconds, static_headers)
                           .requests_per_second for c in (1, 8, 32)}}
         scale.overload = _overload(own, prologue, OVERLOAD_SECONDS)
+        settle(own)
+        scale.fairness = _overload(own, prologue, OVERLOAD_SECONDS, FAIR_RUNAWAYS, FAIR_CLIENTS)
         if "floor" in servers:  # last: the floor has no time limit, so its runaway runs until it is stopped
             scale.floor_overload = _overload(servers["floor"], prologue, OVERLOAD_SECONDS)
         scale.overload["dump size"] = size
@@ -254,6 +260,25 @@ def measure(factor: int, seconds: float, with_peer: bool, with_floor: bool) -> S
         for server in servers.values():
             server.stop()
         scale.memory = {name: s.peak_rss for name, s in servers.items()}
+    return scale
+
+
+def overload_only(factor: int) -> Scale:
+    """The overload and fairness runs alone, on our service as users start it (the whole suite
+    takes hours; these two take a minute each)."""
+    settings = Settings.from_env()
+    WORK.mkdir(parents=True, exist_ok=True)
+    store = ensure_store(settings) if factor == 1 else _synthetic(factor)
+    scale = Scale(factor, json.loads((store / MARKER).read_text())["triples"])
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes(settings.base).items())
+    server = ours(None if factor == 1 else store, WORK / f"dumps-{factor}")
+    try:
+        settle(server)
+        scale.overload = _overload(server, prologue, OVERLOAD_SECONDS)
+        settle(server)
+        scale.fairness = _overload(server, prologue, OVERLOAD_SECONDS, FAIR_RUNAWAYS, FAIR_CLIENTS)
+    finally:
+        server.stop()
     return scale
 
 
@@ -265,19 +290,22 @@ def _synthetic(factor: int) -> Path:
     return target
 
 
-def _overload(server: Server, prologue: str, seconds: float) -> dict:
-    """32 clients asking a simple question while one client keeps sending a runaway query."""
+def _overload(server: Server, prologue: str, seconds: float, runaways: int = 1, clients: int = 32) -> dict:
+    """`clients` wrk connections (one client to the service: 127.0.0.1) asking a simple question
+    while another client (RUNAWAY_CLIENT) keeps `runaways` runaway queries going, each sent again as
+    soon as it is answered or refused (Retry-After ignored, as an abusive client would)."""
     runaway: dict = {}
 
     def keep_running_away():
-        runaway["statuses"], _ = statuses(server.base + "/sparql", {"query": RUNAWAY}, 1, seconds)
+        runaway["statuses"], _ = statuses(server.base + "/sparql", {"query": RUNAWAY}, runaways, seconds, RUNAWAY_CLIENT)
 
     thread = threading.Thread(target=keep_running_away)
     thread.start()
-    load = wrk(sparql_url(server, prologue + SIMPLE), 32, seconds, count_statuses=True)
+    load = wrk(sparql_url(server, prologue + SIMPLE), clients, seconds, count_statuses=True)
     thread.join()
     return {"statuses": load.statuses, "runaway": dict(runaway.get("statuses", {})), "seconds": seconds,
-            "p50": load.p50_ms, "p99": load.p99_ms, "requests": load.requests}
+            "p50": load.p50_ms, "p99": load.p99_ms, "requests": load.requests, "runaways": runaways,
+            "clients": clients}
 
 
 def machine() -> str:
@@ -300,7 +328,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-up-to", type=int, default=100, help="largest scale rdflib-endpoint is asked to load")
     parser.add_argument("--floor-up-to", type=int, default=1000, help="largest scale the floor is run at (it has no time limit)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--overload-only", action="store_true",
+                        help="run only the overload and fairness runs on our service; print them, write no report")
     args = parser.parse_args(argv)
+    if args.overload_only:
+        from .report import overload
+
+        for factor in (int(f) for f in args.scales.split(",")):
+            print(f"## {factor}×\n\n" + "\n".join(overload(overload_only(factor))))
+        return 0
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             raise SystemExit(f"the benchmarks need {tool}: apt-get install -y wrk nginx-light")

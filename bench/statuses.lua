@@ -1,4 +1,4 @@
--- For wrk: count every status its connections receive, telling a 503 that says when to retry
+-- For wrk: count every status its connections receive, telling a 503 or 429 that says when to retry
 -- (Retry-After) from one that does not; printed at the end as `status <status> <count>` lines.
 local threads = {}
 
@@ -12,8 +12,8 @@ end
 
 function response(status, headers, body)
   local key = tostring(status)
-  if status == 503 and headers["retry-after"] == nil and headers["Retry-After"] == nil then
-    key = "503-without-Retry-After"
+  if (status == 503 or status == 429) and headers["retry-after"] == nil and headers["Retry-After"] == nil then
+    key = key .. "-without-Retry-After"
   end
   counts[key] = (counts[key] or 0) + 1
 end

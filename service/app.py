@@ -13,54 +13,64 @@ from starlette.exceptions import HTTPException
 
 from . import __version__
 from .access_log import AccessLog
-from .build import ensure_store
+from .clients import ClientIdentity
+from .build import Release, prepare
 from .config import Limits, Settings
 from .namespaces import prefixes
-from .dumps import listing, write_dumps
+from .dumps import SUMS
 from .dataset_description import statistics
 from .documents import DocumentCache, Kept
+from .http_limits import RequestLimits
 from .logs import logger
+from .parameters import BadParameter
 from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
-from .workers import QueryPool, QueryTimeout, Saturated, WorkerFailed
+from .workers import NetworkDenied, QueryMemory, QueryPool, QueryTimeout, Saturated, TooManyQueries, WorkerFailed
 
 _LOG = logger("app")
 
 
-def create_app(settings: Settings | None = None, limits: Limits | None = None, store: Path | None = None) -> FastAPI:
-    """The app; `store` is a validated store path (built from `settings` when not given)."""
+def create_app(settings: Settings | None = None, limits: Limits | None = None,
+               release: Release | None = None) -> FastAPI:
+    """The app; `release` is the checked store and dumps to serve (prepared from `settings` when not given)."""
     settings = settings or Settings.from_env()
     limits = limits or Limits.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        path = store or ensure_store(settings)
-        app.state.dumps_path = write_dumps(settings, path)
-        app.state.dump_files = {entry.name: entry for entry in listing(app.state.dumps_path)}
+        served = release or prepare(settings)
+        path = served.store
+        app.state.dumps_path = served.dumps
+        app.state.dump_files = {name: entry for name, entry in served.files.items() if name != SUMS}
+        app.state.dump_sums = served.files[SUMS]  # each file's size and time as checked: see routes/dumps.py
         app.state.statistics = statistics(path, settings)
         app.state.graph_names = EmbeddedStore(path).graph_names()
         app.state.triples = stored_quads(path)
-        app.state.pool = QueryPool(path, limits.workers, limits.query_timeout, limits.queue_wait,
-                                   limits.in_memory_quads)
+        app.state.pool = QueryPool(path, limits)
         await app.state.pool.start()
         try:
             yield
         finally:
             await app.state.pool.stop()
 
-    app = FastAPI(title="conflict-ld", version=__version__, lifespan=lifespan, docs_url="/api", redoc_url=None)
+    # No API docs or schema on the web: the documented surface is the README's (app.openapi() still works).
+    app = FastAPI(title="conflict-ld", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
     app.state.settings = settings
     app.state.limits = limits
     app.state.prefixes = prefixes(settings.base)
     app.state.documents = DocumentCache(limits.document_cache)
     app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
     app.state.work_records = {}  # bibliographic records by IRI, as works' pages find them
+    app.add_middleware(RequestLimits, limits=limits)  # inside CORS, so that its refusals carry CORS headers
+    # Everything is a read and no credentials are allowed, so a preflight may ask for any header.
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["Accept", "Content-Type"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["*"],
         expose_headers=["Content-Length", "Content-Type", "Retry-After"],
     )
+    app.add_middleware(ClientIdentity, trusted=limits.trusted_proxies)  # whose share a query counts against
     app.add_middleware(AccessLog)  # added last: outermost, so it sees every answer
     app.include_router(home.router)
     app.include_router(sparql.router)
@@ -77,7 +87,11 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, problem: HTTPException):
-        return error(problem.status_code, f"{problem.detail}")
+        return error(problem.status_code, f"{problem.detail}", problem.headers)  # a 405 keeps its Allow
+
+    @app.exception_handler(BadParameter)
+    async def bad_parameter(request: Request, problem: BadParameter):
+        return error(400, f"Bad Request: {problem}")
 
     # Every route that queries shares these answers when the pool cannot (all 503s).
     retry = {"Retry-After": str(limits.retry_after)}
@@ -93,6 +107,20 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None, s
 
     for kind in unavailable:
         app.add_exception_handler(kind, pool_unavailable)
+
+    @app.exception_handler(TooManyQueries)
+    async def over_share(request: Request, problem: TooManyQueries):
+        return error(429, f"Too Many Requests: {problem.running} of your queries are running, and one client may run "
+                          f"{limits.client_queries} at once; retry when they have ended.", retry)
+
+    @app.exception_handler(QueryMemory)
+    async def too_much_memory(request: Request, problem: QueryMemory):
+        return error(400, f"Bad Request: {problem} (the limit) and was stopped; narrow the query or add LIMIT.")
+
+    @app.exception_handler(NetworkDenied)
+    async def network_denied(request: Request, problem: NetworkDenied):
+        return error(403, "Forbidden: the query tried to reach the network, and federated query (SERVICE) is "
+                          "not allowed here.")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, problem: Exception):

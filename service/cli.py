@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import DataRefused, build, ensure_store
+from .build import CannotWrite, DataRefused, build, ensure_store, prepare
 from .config import Limits, Settings
 from .dataset import TurtleError
-from .dumps import write_dumps
+from .durable import Damaged
 from .logs import configure
 from .namespaces import prefixes
 from .stats import compute
@@ -56,8 +56,8 @@ def _build(args, settings: Settings) -> int:
     _print_report(result, settings, args.warnings)
     if not result.report.conforms:
         return 1
-    store = ensure_store(settings)
-    print(f"\nstore: {_relative(store, settings.root)}\ndumps: {_relative(write_dumps(settings, store), settings.root)}\n")
+    release = prepare(settings, built=result)
+    print(f"\nstore: {_relative(release.store, settings.root)}\ndumps: {_relative(release.dumps, settings.root)}\n")
     print("\n".join(compute(result.dataset.union(), settings.base).lines()))
     return 0
 
@@ -69,22 +69,29 @@ def _serve(args, settings: Settings) -> int:
     import uvicorn
 
     from .app import create_app
+    from .http_limits import http_protocol
 
+    store = Path(args.store).resolve() if args.store else None
+    if store is not None and not (store / MARKER).exists():
+        print(f"no store to serve in {store} (an Oxigraph folder with {MARKER}, as `conflict-ld build` writes)",
+              file=sys.stderr)
+        return 1
     try:
-        store = Path(args.store).resolve() if args.store else ensure_store(settings)
-        if not (store / MARKER).exists():
-            print(f"no store to serve in {store} (an Oxigraph folder with {MARKER}, as `conflict-ld build` writes)",
-                  file=sys.stderr)
-            return 1
+        release = prepare(settings, store)
+    except Damaged as damage:  # only a store given with --store: one built here is rebuilt instead
+        print(f"cannot serve the store in {store}: {damage}", file=sys.stderr)
+        return 1
     except DataRefused as refused:
         for issue in refused.report.violations:
             print(f"{_relative(issue.file, settings.root) or '(no file)'}: {issue.summary()}", file=sys.stderr)
         print(f"\nrefusing to serve: {refused}", file=sys.stderr)
         return 1
     limits = Limits.from_env()
-    print(f"serving {store.name} on http://{args.host}:{args.port}/sparql "
+    print(f"serving {release.store.name} on http://{args.host}:{args.port}/sparql "
           f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)")
-    uvicorn.run(create_app(settings, limits, store), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(settings, limits, release), host=args.host, port=args.port, log_level="warning",
+                http=http_protocol(limits),  # uvicorn's httptools protocol with bounded request heads
+                proxy_headers=False)  # forwarding headers are read by clients.py, from trusted proxies only
     return 0
 
 
@@ -191,11 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
     if args.command in ("serve", "build"):
-        limits = Limits.from_env()
         try:
+            limits = Limits.from_env()
             configure(limits.log_level, limits.log_format)
         except ValueError as problem:
-            print(f"CONFLICT_LD_LOG_LEVEL / CONFLICT_LD_LOG_FORMAT: {problem}", file=sys.stderr)
+            print(f"invalid setting: {problem}", file=sys.stderr)
             return 2
     try:
         return args.run(args, settings)
@@ -205,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except FileNotFoundError as error:
         print(f"no such file or folder: {error.filename}", file=sys.stderr)
+        return 1
+    except CannotWrite as problem:
+        print(f"cannot write the {problem.what} in {_relative(problem.folder, settings.root)}: {problem.reason}",
+              file=sys.stderr)
         return 1
 
 

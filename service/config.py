@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,11 +58,21 @@ class Limits:
     max_rows: int = 100_000  # result rows (or triples) per answer
     max_result_bytes: int = 256 * 2**20  # bytes of one answer as written
     max_body: int = 1_048_576  # bytes of a POST body
-    max_query_length: int = 16_384  # characters of a query string in a GET URL
+    max_query_length: int = 16_384  # characters of a URL's query string (any route)
+    max_path_length: int = 2_048  # characters of a URL's path
+    max_parameters: int = 100  # parameters in a query string or a form
+    max_header_field: int = 8_192  # bytes of one request header field (name and value)
+    max_headers: int = 32_768  # bytes of all the header fields of a request
+    header_timeout: float = 5.0  # seconds a client has to send a request's line and headers
     workers: int = 4  # queries running at once
     queue_wait: float = 1.0  # seconds a request waits for a free worker before 503
     retry_after: int = 5  # seconds suggested to a client refused as saturated
     service_allow: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default
+    # Given as None, these three are derived from the machine and `workers` (see __post_init__):
+    query_memory: int = None  # type: ignore[assignment] — bytes a query may add to its worker (0: no limit)
+    client_queries: int = None  # type: ignore[assignment] — queries one client may run at once
+    reserved_workers: int = None  # type: ignore[assignment] — free workers a client running one may not take
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose Forwarded / X-Forwarded-For names the client
     in_memory_quads: int = 2_000_000  # stores up to this size are queried from memory
     # bytes of rendered documents (entity pages, indexes, VoID) kept, and as many of the sorted links
     # of entities with more than a page of them
@@ -69,21 +80,57 @@ class Limits:
     log_level: str = "INFO"  # what the service logs: DEBUG, INFO, WARNING, ERROR
     log_format: str = "text"  # one event per line, as text or as JSON ("json")
 
+    def __post_init__(self) -> None:
+        """Half the machine's memory shared among the workers' queries; half the workers for one
+        client; one worker kept for clients with nothing running."""
+        derived = {"query_memory": lambda: machine_memory() // (2 * max(1, self.workers)),
+                   "client_queries": lambda: max(1, self.workers // 2),
+                   "reserved_workers": lambda: 1 if self.workers > 1 else 0}
+        for name, default in derived.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default())
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"CONFLICT_LD_TRUSTED_PROXIES: {proxy!r} is not an IP address or network") from None
+
     @classmethod
     def from_env(cls) -> "Limits":
+        """Each limit from its `CONFLICT_LD_…` variable when set; a value of the wrong kind is a
+        ValueError that names the variable."""
         env = os.environ
-        allow = tuple(e for e in env.get("CONFLICT_LD_SERVICE_ALLOW", "").split() if e)
+
+        def number(name: str, kind: type = int):
+            variable = f"CONFLICT_LD_{name.upper()}"
+            text = env.get(variable)
+            if not text:
+                return getattr(cls, name)  # None for a limit derived from the machine
+            try:
+                return kind(text)
+            except ValueError:
+                raise ValueError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
+
+        whole = ("max_rows", "max_result_bytes", "max_body", "max_query_length", "max_path_length", "max_parameters",
+                 "max_header_field", "max_headers", "workers", "in_memory_quads", "document_cache", "query_memory",
+                 "client_queries", "reserved_workers")
         return cls(
-            query_timeout=float(env.get("CONFLICT_LD_QUERY_TIMEOUT", cls.query_timeout)),
-            max_rows=int(env.get("CONFLICT_LD_MAX_ROWS", cls.max_rows)),
-            max_result_bytes=int(env.get("CONFLICT_LD_MAX_RESULT_BYTES", cls.max_result_bytes)),
-            max_body=int(env.get("CONFLICT_LD_MAX_BODY", cls.max_body)),
-            max_query_length=int(env.get("CONFLICT_LD_MAX_QUERY_LENGTH", cls.max_query_length)),
-            workers=int(env.get("CONFLICT_LD_WORKERS", cls.workers)),
-            queue_wait=float(env.get("CONFLICT_LD_QUEUE_WAIT", cls.queue_wait)),
-            service_allow=allow,
-            in_memory_quads=int(env.get("CONFLICT_LD_IN_MEMORY_QUADS", cls.in_memory_quads)),
-            document_cache=int(env.get("CONFLICT_LD_DOCUMENT_CACHE", cls.document_cache)),
+            **{name: number(name) for name in whole},
+            **{name: number(name, float) for name in ("query_timeout", "header_timeout", "queue_wait")},
+            service_allow=tuple(env.get("CONFLICT_LD_SERVICE_ALLOW", "").split()),
             log_level=env.get("CONFLICT_LD_LOG_LEVEL", cls.log_level),
             log_format=env.get("CONFLICT_LD_LOG_FORMAT", cls.log_format),
+            trusted_proxies=tuple(env.get("CONFLICT_LD_TRUSTED_PROXIES", "").replace(",", " ").split()),
         )
+
+def machine_memory() -> int:
+    """Bytes of memory the service may use: the machine's, or its control group's limit if lower."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system that tells
+        total = 4 * 2**30
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,18 +47,25 @@ def statistics(store: Path, settings: Settings) -> Statistics:
     """Exact counts over the union of the named graphs (the default graph the endpoint queries).
 
     A store never changes, so its counts are kept beside it (`<store>.statistics.json`) the first
-    time they are made, and a restart reads them instead of counting again.
+    time they are made, and a restart reads them instead of counting again. The file is written
+    under another name and renamed, so a crash cannot leave half of it; one that cannot be read
+    is counted again.
     """
     kept = store.with_name(store.name + ".statistics.json")
-    if kept.exists():
+    try:
         found = json.loads(kept.read_text(encoding="utf-8"))
         return Statistics(**{**found, "classes": [tuple(c) for c in found["classes"]],
                              "properties": [tuple(p) for p in found["properties"]]})
-    counted = _count(store, settings)
-    try:
-        kept.write_text(json.dumps(asdict(counted)), encoding="utf-8")
-    except OSError:  # a store served from a read-only place is counted at each start
+    except (OSError, ValueError, KeyError, TypeError):
         pass
+    counted = _count(store, settings)
+    writing = kept.with_name(f"{kept.name}.{os.getpid()}")
+    try:
+        writing.write_text(json.dumps(asdict(counted)), encoding="utf-8")
+        writing.replace(kept)
+    except OSError:  # a store served from a read-only place is counted at each start
+        with suppress(OSError):
+            writing.unlink()
     return counted
 
 

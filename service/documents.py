@@ -15,6 +15,8 @@ from typing import Awaitable, Callable, Hashable
 
 from fastapi import Request, Response
 
+from .conditional import not_modified
+
 REVALIDATE = "public, max-age=300"  # a client may reuse a document for five minutes, then revalidate
 
 
@@ -25,8 +27,7 @@ class Document:
     etag: str
 
     def answer(self, request: Request) -> Response:
-        wanted = request.headers.get("if-none-match", "")
-        if self.etag in (tag.strip() for tag in wanted.split(",")) or wanted.strip() == "*":
+        if not_modified(request.headers, self.etag):
             kept = {k: v for k, v in self.headers.items() if k.lower() in ("vary", "content-location", "link")}
             return Response(status_code=304, headers={**kept, "ETag": self.etag, "Cache-Control": REVALIDATE})
         return Response(self.body, headers=self.headers)

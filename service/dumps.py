@@ -4,13 +4,15 @@ Blank nodes are relabelled with RDFC-1.0 (W3C RDF Dataset Canonicalization) and 
 gzip headers carry no time or name, so the same data always gives the same files and the same
 SHA-256 sums. The JSON-LD dump is nested and compacted with the dataset's context, one top-level node
 per line. Dumps live in a folder named after the store (for a built store, the data's fingerprint);
-its name is the version.
+its name is the version. The folder is written whole or not at all (`durable`), with a record of
+each file's size, modification time and SHA-256 written last, which `check` compares at start-up.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +22,7 @@ from typing import Iterator, Mapping
 
 import pyoxigraph as ox
 
+from . import durable
 from .config import Settings
 from .json_ld import context, write_document
 from .namespaces import prefixes
@@ -27,6 +30,7 @@ from .namespaces import prefixes
 STEM = "conflict-ld"
 REVISION = 4  # bump whenever the code changes what the dump files contain
 SUMS = "SHA256SUMS"
+RECORD = "release.json"  # each file's size, modification time and SHA-256, as written
 CHUNK = 2**20  # bytes read at a time to compress
 MEDIA_TYPES: Mapping[str, str] = {
     "nq": "application/n-quads",
@@ -43,6 +47,7 @@ class DumpFile:
     encoding: str | None  # "gzip" for the compressed copies
     size: int
     sha256: str
+    mtime_ns: int  # when the file was last changed, as checked: a file served must still have it
 
 
 def dumps_path(settings: Settings, store: Path) -> Path:
@@ -54,7 +59,10 @@ def dumps_path(settings: Settings, store: Path) -> Path:
 def _sorted_lines(unsorted: Path, target: Path, unique: bool = False) -> None:
     """`unsorted`'s lines in code-point order (GNU sort on UTF-8 bytes), on disk: a dump of any size."""
     command = ["sort", "-S", "25%", "-T", str(unsorted.parent), "-o", str(target)] + (["-u"] if unique else [])
-    subprocess.run(command + [str(unsorted)], check=True, env={**os.environ, "LC_ALL": "C"})
+    done = subprocess.run(command + [str(unsorted)], env={**os.environ, "LC_ALL": "C"}, stderr=subprocess.PIPE,
+                          text=True)
+    if done.returncode:  # a full disk, most likely: sort's first line ends with the reason, as an OSError's does
+        raise OSError((done.stderr.splitlines() or [f"sort exited with status {done.returncode}"])[0])
     unsorted.unlink()
 
 
@@ -84,18 +92,24 @@ def _canonical(store: ox.Store) -> Iterator[ox.Quad]:
 
 
 def write_dumps(settings: Settings, store: Path) -> Path:
-    """Write every dump and SHA256SUMS from the validated store, unless they exist already.
+    """Write every dump, SHA256SUMS and the record from the validated store; return the folder.
 
     Dumps are made from the store itself, so each one parses back to exactly the served data.
     Only the statements with blank nodes are held in memory (to be canonicalized); statements are
-    sorted on disk and every file is written as a stream.
+    sorted on disk and every file is written as a stream. Called under the build lock.
     """
     target = dumps_path(settings, store)
-    if (target / SUMS).exists():
-        return target
-    building = target.with_name(target.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    building = durable.temporary(target)
+    try:
+        _write(settings, store, building)
+        durable.publish(building, target)
+    except BaseException:
+        durable.discard(building)
+        raise
+    return target
+
+
+def _write(settings: Settings, store: Path, building: Path) -> None:
     quads, triples = building / f"{STEM}.nq", building / f"{STEM}.nt"
     unsorted_quads, unsorted_triples = quads.with_suffix(".nq.unsorted"), triples.with_suffix(".nt.unsorted")
     with open(unsorted_quads, "w", encoding="utf-8", newline="\n") as quad_lines, \
@@ -111,22 +125,52 @@ def write_dumps(settings: Settings, store: Path) -> Path:
         write_document(lambda: _triples(triples), context(settings.base), out)
     for path in sorted(building.iterdir()):
         _gzipped(path)
-    sums = []
-    for path in sorted(building.iterdir()):
-        with open(path, "rb") as written:
-            sums.append(f"{hashlib.file_digest(written, 'sha256').hexdigest()}  {path.name}\n")
-    (building / SUMS).write_text("".join(sums), encoding="utf-8")
-    shutil.rmtree(target, ignore_errors=True)
-    building.rename(target)
-    return target
+    digests = {path.name: _sha256(path) for path in sorted(building.iterdir())}
+    (building / SUMS).write_text("".join(f"{digest}  {name}\n" for name, digest in digests.items()), encoding="utf-8")
+    digests[SUMS] = _sha256(building / SUMS)
+    record = {name: {"size": (stat := (building / name).stat()).st_size, "mtime_ns": stat.st_mtime_ns,
+                     "sha256": digest} for name, digest in digests.items()}
+    (building / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
-def listing(directory: Path) -> list[DumpFile]:
-    """The dumps in `directory`, from its SHA256SUMS (the sums file itself is listed last)."""
-    files = []
-    for line in (directory / SUMS).read_text(encoding="utf-8").splitlines():
-        digest, name = line.split("  ", 1)
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as written:
+        return hashlib.file_digest(written, "sha256").hexdigest()
+
+
+def check(directory: Path) -> dict[str, DumpFile]:
+    """Every file of the release in `directory` by name (SHA256SUMS last), as checked against the
+    release's record; raises `durable.Damaged` (`Missing` when there is none) if one cannot be served.
+
+    A file must have its recorded size; one whose modification time differs from the record is
+    read again and must have its recorded SHA-256 (at 1x the dumps are 8 MB, hashed in about 10 ms;
+    at 100x, some 800 MB take about 2 s, so an unchanged file is not read).
+    """
+    try:
+        record = json.loads((directory / RECORD).read_text(encoding="utf-8"))
+        expected = {str(name): (int(entry["size"]), int(entry["mtime_ns"]), str(entry["sha256"]))
+                    for name, entry in record.items()}
+    except FileNotFoundError:
+        if directory.is_dir():
+            raise durable.Damaged(f"it has no {RECORD}") from None
+        raise durable.Missing("there are none for this store yet") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise durable.Damaged(f"its {RECORD} is unreadable") from None
+    if SUMS not in expected or any("/" in name or name.removesuffix(".gz").rsplit(".", 1)[-1] not in MEDIA_TYPES
+                                   for name in expected if name != SUMS):
+        raise durable.Damaged(f"its {RECORD} does not list the files of a release")
+    files = {}
+    for name, (size, mtime_ns, digest) in sorted(expected.items(), key=lambda item: item[0] == SUMS):
+        try:
+            stat = (directory / name).stat()
+        except FileNotFoundError:
+            raise durable.Damaged(f"{name} is missing") from None
+        if stat.st_size != size:
+            raise durable.Damaged(f"{name} is {stat.st_size} bytes, {RECORD} says {size}")
+        if stat.st_mtime_ns != mtime_ns and _sha256(directory / name) != digest:
+            raise durable.Damaged(f"{name} does not match its SHA-256")
         suffix = name.removesuffix(".gz").rsplit(".", 1)[-1]
-        files.append(DumpFile(name, MEDIA_TYPES[suffix], "gzip" if name.endswith(".gz") else None,
-                              (directory / name).stat().st_size, digest))
+        media_type = "text/plain; charset=utf-8" if name == SUMS else MEDIA_TYPES[suffix]
+        files[name] = DumpFile(name, media_type, "gzip" if name.endswith(".gz") else None, stat.st_size, digest,
+                               stat.st_mtime_ns)
     return files

@@ -9,6 +9,7 @@ typing URLs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -112,6 +113,9 @@ class MediaRange:
         return 3 if all(offer.params[k] == v for k, v in shared.items()) else -1
 
 
+QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")  # RFC 9110 §12.4.2, in ASCII digits
+
+
 def parse_media_type(text: str) -> MediaRange | None:
     """One media range from an Accept member or a media type; None if it is malformed."""
     main, *parameters = [part.strip() for part in text.split(";")]
@@ -128,12 +132,9 @@ def parse_media_type(text: str) -> MediaRange | None:
         name, value = (s.strip() for s in parameter.split("=", 1))
         name, value = name.lower(), value.strip('"')
         if name == "q":
-            try:
-                q = float(value)
-            except ValueError:
+            if QVALUE.fullmatch(value) is None:
                 return None
-            if not 0.0 <= q <= 1.0:
-                return None
+            q = float(value)
         else:
             params[name] = value
     return MediaRange(kind, subtype, params, q)
@@ -158,6 +159,11 @@ def quality(ranges: Sequence[MediaRange], offer: str) -> float:
     return best
 
 
+# Rankings are kept for Accept headers up to this many characters; longer ones are ranked afresh,
+# so the cache (1024 entries) cannot grow with what clients send.
+CACHED_ACCEPT = 1024
+
+
 def choose(accept: str | None, offers: Sequence[str], requested_format: str | Sequence[str] | None = None) -> str:
     """The offer to send, or `NotAcceptable`. `offers` are in the route's order of preference.
 
@@ -172,7 +178,8 @@ def choose(accept: str | None, offers: Sequence[str], requested_format: str | Se
                 if candidate in offers:
                     return candidate
         raise NotAcceptable(offers, f"format {', '.join(names)!r} is not available here")
-    best_q, best = _best(accept, tuple(offers))
+    ranked = _best if accept is None or len(accept) <= CACHED_ACCEPT else _best.__wrapped__
+    best_q, best = ranked(accept, tuple(offers))
     if best_q <= 0:
         raise NotAcceptable(offers, f"none of the available types is acceptable to {accept!r}")
     return best

@@ -421,7 +421,7 @@ class NameIndex:
     def suggest(self, prefix: str, types: Iterable[str] = ()) -> list[Entity]:
         """Entities one of whose names (or a word of it) starts with `prefix`: names before words, short before long."""
         wanted = [self.type_id(t) for t in types]
-        start = normalise(prefix)
+        start, squeezed = normalise(prefix), compact(prefix)
         if not start:
             return []
         named = self.entity(prefix)
@@ -430,7 +430,7 @@ class NameIndex:
             if wanted and not any(t in entity.classes for t in wanted):
                 continue
             ranks = [(0 if normalise(n.text).startswith(start) else 1, len(n.text), not n.label) for n in entity.names
-                     if f" {normalise(n.text)}".count(f" {start}") or compact(n.text).startswith(compact(prefix))]
+                     if f" {normalise(n.text)}".count(f" {start}") or compact(n.text).startswith(squeezed)]
             if entity is named:
                 ranks = [(-1, 0, False)]
             if ranks:

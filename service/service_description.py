@@ -48,6 +48,9 @@ def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: lis
         ("maximum request body", limits.max_body, "AD"),
         ("maximum query length in a GET URL", limits.max_query_length, "C62"),
         ("concurrent queries", limits.workers, "C62"),
+        ("concurrent queries per client", limits.client_queries, "C62"),
+        ("query workers kept for clients with no query running", limits.reserved_workers, "C62"),
+        ("memory a query may use", limits.query_memory, "AD"),
     ):
         limit = BNode(f"limit-{label.replace(' ', '-')}")
         graph.add((service, SCHEMA.additionalProperty, limit))

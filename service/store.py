@@ -1,16 +1,16 @@
 """The query engine behind one small interface; the only module that knows it is Oxigraph.
 
 `materialise` turns a validated build into an on-disk Oxigraph store named after a fingerprint of
-every source file and setting that shapes it, so start-up reuses it until the data changes.
-`EmbeddedStore` answers one query at a time from such a store, opened read-only; an external
-SPARQL 1.1 store can take its place by implementing the same `answer` method.
+every source file and setting that shapes it, so start-up reuses it until the data changes;
+`check_store` tells start-up whether a store on disk can be served. `EmbeddedStore` answers one
+query at a time from such a store, opened read-only; an external SPARQL 1.1 store can take its
+place by implementing the same `answer` method.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Mapping, Protocol, Sequence
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import __version__, results
+from . import __version__, durable, results
 from .config import Settings
 from .json_ld import compacted, expanded
 
@@ -63,6 +63,9 @@ class Query:
     # for a SELECT written as TSV: its rows sorted (in code-point order), by the worker. Oxigraph's
     # ORDER BY looks both terms up for every comparison: seconds, on disk, for a hub's 50,000 links
     sorted_rows: bool = False
+    # the text names its own dataset (FROM, FROM NAMED; see query_text.analyse): it then queries
+    # exactly that, not the union of the named graphs that is the default otherwise
+    own_dataset: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,30 +103,76 @@ def store_path(settings: Settings) -> Path:
 def materialise(settings: Settings, graphs: Mapping[str, Graph], summary: Mapping[str, object]) -> Path:
     """Write the named graphs (rdflib graphs by name) into a fresh on-disk store; return its path.
 
-    Only called with data that passed validation; the marker file records that, so a store
-    without it (an interrupted build) is never served.
+    Only called with data that passed validation, under the build lock. The store is written in a
+    temporary folder and renamed into place (`durable.publish`) with the marker written last, so a
+    store without it is never served. The marker records the size of every data file, for
+    `check_store`.
     """
     target = store_path(settings)
-    if (target / MARKER).exists():
-        return target
-    building = target.with_name(target.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.parent.mkdir(parents=True, exist_ok=True)
-    store = ox.Store(str(building))
-    for name, graph in graphs.items():
-        data = graph.serialize(format="nt", encoding="utf-8")
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(settings.graph_iri(name)))
-    store.optimize()
-    store.flush()
-    del store
-    (building / MARKER).write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    shutil.rmtree(target, ignore_errors=True)
-    building.rename(target)
+    building = durable.temporary(target)
+    try:
+        store = ox.Store(str(building))
+        for name, graph in graphs.items():
+            data = graph.serialize(format="nt", encoding="utf-8")
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(settings.graph_iri(name)))
+        store.optimize()
+        store.flush()
+        del store
+        record = {**summary, "files": _data_files(building)}
+        (building / MARKER).write_text(json.dumps(record, indent=2), encoding="utf-8")
+        durable.publish(building, target)
+    except BaseException:
+        durable.discard(building)
+        raise
     return target
 
 
-def has_store(settings: Settings) -> bool:
-    return (store_path(settings) / MARKER).exists()
+def _data_files(path: Path) -> dict[str, int]:
+    """The size of each of the engine's files; its info log (`LOG…`) and `LOCK` hold no data."""
+    return {child.name: child.stat().st_size for child in sorted(path.iterdir())
+            if child.name != MARKER and not child.name.startswith(("LOG", "LOCK"))}
+
+
+def check_store(path: Path) -> None:
+    """Raise `Damaged` (`Missing` when there is none) unless the store at `path` can be served.
+
+    Cheap at any size, as start-up runs it every time (counting a large store's quads takes
+    seconds): the marker must be sane, every file it lists must have the size it records, and the
+    engine must open the store — a truncated or garbled data file, a missing `CURRENT` or an empty
+    `MANIFEST` already stop it there — and read a quad through each index.
+    """
+    if not (path / MARKER).is_file():
+        if path.is_dir() and any(path.iterdir()):
+            raise durable.Damaged(f"it has no {MARKER}")
+        raise durable.Missing("there is none for these sources yet")
+    try:
+        record = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        triples, files = record["triples"], record.get("files", {})
+        sizes = {str(name): int(size) for name, size in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise durable.Damaged(f"its {MARKER} is unreadable") from None
+    if not isinstance(triples, int) or triples < 0:
+        raise durable.Damaged(f"its {MARKER} records no count of triples")
+    for name, size in sizes.items():
+        try:
+            found = (path / name).stat().st_size
+        except FileNotFoundError:
+            raise durable.Damaged(f"its file {name} is missing") from None
+        if found != size:
+            raise durable.Damaged(f"its file {name} is {found} bytes, {MARKER} says {size}")
+    try:
+        store = ox.Store.read_only(str(path))
+        first = next(iter(store.quads_for_pattern(None, None, None)), None)
+        if first is None:
+            if triples:
+                raise durable.Damaged(f"it holds no quad, {MARKER} says {triples}")
+            return
+        for pattern in ((first.subject, None, None), (None, first.predicate, None), (None, None, first.object),
+                        (None, None, None, first.graph_name)):
+            if next(iter(store.quads_for_pattern(*pattern)), None) is None:
+                raise durable.Damaged("its indexes disagree")
+    except (OSError, RuntimeError) as problem:
+        raise durable.Damaged(f"the engine cannot read it: {' '.join(str(problem).split())}") from None
 
 
 def stored_quads(path: Path) -> int:
@@ -162,12 +211,11 @@ class EmbeddedStore:
         if query.bindings:
             options["substitutions"] = {ox.Variable(name): ox.Literal(value) if isinstance(value, int) else ox.NamedNode(value)
                                         for name, value in query.bindings.items()}
-        if query.default_graphs:
+        if query.default_graphs or query.named_graphs:  # the protocol's dataset replaces the query's
             options["default_graph"] = [ox.NamedNode(g) for g in query.default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if query.named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in query.named_graphs]
+        elif not query.own_dataset:
+            options["use_default_graph_as_union"] = True
         try:
             outcome = self._store.query(query.text, **options)
         except SyntaxError as error:

@@ -6,12 +6,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -76,15 +79,16 @@ class LiveServer:
         return self.url + "/sparql"
 
 
-def start_server(tmp_store: Path, **limits: str) -> LiveServer:
-    """`conflict-ld serve` as a user starts it, on a free loopback port, with the given limits."""
+def start_server(tmp_store: Path, *arguments: str, **limits: str) -> LiveServer:
+    """`conflict-ld serve` as a user starts it, on a free loopback port, with the given limits (any
+    CONFLICT_LD_* setting, by its lower-case name) and command-line arguments."""
     port = _free_port()
     env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), "CONFLICT_LD_DUMPS": str(tmp_store / "dumps"),
            **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
     log_path = tmp_store / f"server-{port}.log"
     with open(log_path, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -102,12 +106,55 @@ def start_server(tmp_store: Path, **limits: str) -> LiveServer:
     raise RuntimeError("server did not start in time")
 
 
+def client_at(address: str, **options) -> httpx.Client:
+    """An HTTP client whose connections come from `address` (Linux routes all of 127/8 to loopback):
+    to the service, another client than the tests' usual 127.0.0.1."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=options.pop("timeout", 30),
+                        **options)
+
+
+def openapi() -> dict:
+    """The app's OpenAPI schema, made in-process (it is not served): every route and its parameters."""
+    from service.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # HEAD shares its GET operation's id, which FastAPI warns of
+        return create_app().openapi()
+
+
 def stop_server(server: LiveServer) -> None:
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+@pytest.fixture
+def listener():
+    """A loopback socket that records whether anyone connected to it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    contacts = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+                contacts.append(connection)
+                connection.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", contacts
+    stop.set()
+    thread.join()
+    server.close()
 
 
 @pytest.fixture(scope="session")

@@ -73,3 +73,16 @@ def test_serve_refuses_data_that_fails_validation(tmp_path):
     assert "refusing to serve" in done.stderr
     assert "data/ttl/broken.ttl: Violation: clm:broken" in done.stderr
     assert not any((tmp_path / "store").glob("*/validated.json"))
+
+
+@pytest.mark.parametrize("variable, value", [("CONFLICT_LD_WORKERS", "four"), ("CONFLICT_LD_QUERY_TIMEOUT", "30s"),
+                                             ("CONFLICT_LD_LOG_FORMAT", "xml"),
+                                             ("CONFLICT_LD_TRUSTED_PROXIES", "proxy.example")])
+def test_a_bad_setting_is_one_line_naming_it(tmp_path, variable, value):
+    env = {**os.environ, variable: value, "CONFLICT_LD_STORE": str(tmp_path / "store")}
+    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("invalid setting: ") and done.stderr.count("\n") == 1, done.stderr
+    assert variable.removeprefix("CONFLICT_LD_") in done.stderr.upper() or value in done.stderr
+    assert not (tmp_path / "store").exists(), "nothing is built with a bad setting"

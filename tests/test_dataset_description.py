@@ -72,3 +72,13 @@ def test_example_resources_dereference(void, live_server):
 def test_other_syntaxes(live_server, media_type, rdflib_format):
     response = httpx.get(live_server.url + "/.well-known/void", headers={"Accept": media_type})
     assert (DATASET, RDF.type, VOID.Dataset) in Graph().parse(data=response.text, format=rdflib_format)
+
+
+def test_a_weak_validator_revalidates_the_description(live_server):
+    """If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"…"` of the current tag is a 304, as is `*`."""
+    url, accept = live_server.url + "/.well-known/void", {"Accept": "text/turtle"}
+    etag = httpx.get(url, headers=accept).headers["etag"]
+    for held in (f"W/{etag}", f'"x", W/{etag}', "*"):
+        assert httpx.get(url, headers={**accept, "If-None-Match": held}).status_code == 304, held
+    head = httpx.head(url, headers=accept)
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == etag

@@ -13,7 +13,7 @@ from pyld import jsonld
 from rdflib import Graph
 
 from service.build import ensure_store
-from service.dumps import SUMS, listing, write_dumps
+from service.dumps import SUMS, check, write_dumps
 
 pytestmark = pytest.mark.slow
 
@@ -27,6 +27,11 @@ def release(settings, tmp_path_factory):
     return mine, store, write_dumps(mine, store)
 
 
+def dumps_in(folder):
+    """The release's dump files, checked (SHA256SUMS left out)."""
+    return [entry for name, entry in check(folder).items() if name != SUMS]
+
+
 def canonical(dataset: ox.Dataset) -> set[str]:
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return {str(quad) for quad in dataset}
@@ -36,13 +41,13 @@ def test_the_same_data_gives_the_same_bytes(release, tmp_path):
     settings, store, first = release
     second = write_dumps(replace(settings, dumps_dir=tmp_path), store)
     assert (first / SUMS).read_bytes() == (second / SUMS).read_bytes()
-    for entry in listing(first):
+    for entry in dumps_in(first):
         assert (first / entry.name).read_bytes() == (second / entry.name).read_bytes()
 
 
 def test_every_file_matches_its_checksum(release):
     _, _, folder = release
-    entries = listing(folder)
+    entries = dumps_in(folder)
     assert {e.name for e in entries} == {f"conflict-ld.{s}{gz}" for s in ("nq", "nt", "ttl", "jsonld")
                                          for gz in ("", ".gz")}
     for entry in entries:
@@ -144,6 +149,25 @@ def test_byte_ranges(live_server):
     assert part.status_code == 206
     assert part.content == whole[10:110]
     assert part.headers["content-range"] == f"bytes 10-109/{len(whole)}"
+
+
+@pytest.mark.parametrize("unit", ["items=0-5", "ITEMS=0-5", "none", "x-bytes=0-5", "pages=1"])
+def test_a_range_unit_we_do_not_know_is_ignored(live_server, unit):
+    """RFC 9110 §14.2: an unknown range unit is ignored, so the whole file comes (Starlette answered 400)."""
+    url = live_server.url + "/dumps/conflict-ld.nt"
+    response = httpx.get(url, headers={"Range": unit})
+    assert response.status_code == 200 and "content-range" not in response.headers
+    assert response.content == httpx.get(url).content
+    assert httpx.get(url, headers={"Range": "Bytes=0-4"}).status_code == 206  # the unit is case-insensitive
+
+
+def test_if_none_match_is_weak_and_a_list(live_server):
+    url = live_server.url + "/dumps/conflict-ld.nt.gz"
+    etag = httpx.head(url).headers["etag"]
+    for held in (f"W/{etag}", f'"other", {etag}', f'W/"other",W/{etag}', "*"):
+        response = httpx.get(url, headers={"If-None-Match": held})
+        assert response.status_code == 304 and response.content == b"", held
+    assert httpx.get(url, headers={"If-None-Match": etag.strip('"')}).status_code == 200  # unquoted: no tag
 
 
 def test_versioned_urls_are_cached_for_long(live_server):

@@ -106,6 +106,28 @@ def test_page_numbers_are_checked(live_server):
     assert httpx.get(f"{live_server.url}/id/place/kidal", params={"page": 2}).status_code == 404
 
 
+@pytest.mark.parametrize("page", ["\u00b2", "\u0662", "1\n", " 2", "+2", "1_0", "9" * 5000, "1e3", "1000000000"])
+def test_page_numbers_are_ascii_digits_within_bounds(live_server, page):
+    """`str.isdigit()` takes `²`, `int()` takes Arabic-Indic digits and refuses 5000 of them: each was a 500."""
+    response = httpx.get(f"{live_server.url}/id/organisation/mnla", params={"page": page})
+    assert response.status_code == 400, response.text
+    assert response.text.startswith("Bad Request: 'page' must be a whole number") and response.text.count("\n") == 1
+
+
+def test_page_is_given_once(live_server):
+    response = httpx.get(f"{live_server.url}/id/organisation/mnla?page=1&page=2")
+    assert response.status_code == 400 and "once" in response.text
+
+
+def test_a_weak_validator_revalidates_an_entity_page(live_server):
+    """If-None-Match compares weakly (RFC 9110 §13.1.2), so `W/"…"` of the current tag is a 304."""
+    url, accept = f"{live_server.url}/id/place/kidal", {"Accept": "text/turtle"}
+    etag = httpx.get(url, headers=accept).headers["etag"]
+    for held in (f"W/{etag}", f'"other", W/{etag}', "*"):
+        assert httpx.get(url, headers={**accept, "If-None-Match": held}).status_code == 304, held
+    assert httpx.get(url, headers={**accept, "If-None-Match": 'W/"other"'}).status_code == 200
+
+
 def test_pages_of_a_description_in_every_format_and_as_html(live_server):
     second = httpx.get(f"{live_server.url}/id/organisation/mnla.nt", params={"page": 2})
     assert second.headers["content-location"].endswith("/id/organisation/mnla.nt?page=2")
@@ -154,6 +176,13 @@ def test_wikidata_ids_lead_to_our_entities(live_server):
     missing = httpx.get(f"{live_server.url}/wikidata/Q1")
     assert missing.status_code == 404 and "Q1" in missing.text
     assert httpx.get(f"{live_server.url}/wikidata/P31").status_code == 400
+
+
+@pytest.mark.parametrize("qid", ["Q1%0A", "Q1%0D%0A", "Q%C2%B2", "Q1%20", "Q" + "9" * 13, "Q0", "q1"])
+def test_malformed_wikidata_ids_are_400(live_server, qid):
+    """`^Q[1-9][0-9]*$` matched `Q1` followed by a line break, which then failed in the engine (500)."""
+    response = httpx.get(f"{live_server.url}/wikidata/{qid}")
+    assert response.status_code == 400 and "not a Wikidata item ID" in response.text
 
 
 @pytest.mark.parametrize("path, at_least, member", [

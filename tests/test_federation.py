@@ -1,7 +1,5 @@
 """SERVICE is refused unless allow-listed, and a refused endpoint is never contacted."""
 
-import socket
-import threading
 
 import httpx
 import pytest
@@ -9,33 +7,6 @@ import pytest
 from .conftest import start_server, stop_server
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def listener():
-    """A loopback socket that records whether anyone connected to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    contacts = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-                contacts.append(connection)
-                connection.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", contacts
-    stop.set()
-    thread.join()
-    server.close()
 
 
 def test_service_is_refused_by_default_without_a_connection(live_server, listener):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from service import negotiation
 from service.negotiation import NotAcceptable, choose, parse_accept, quality
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -64,6 +65,8 @@ def test_nothing_acceptable_lists_the_offers(accept):
 
 def test_malformed_members_are_ignored_not_fatal():
     assert choose("garbage, text/turtle;q=abc, application/n-triples", GRAPHS) == "application/n-triples"
+    for q in ("\u0661", "nan", "1e-0", "0.0001", "1.5", "-0", "1.001", ".5"):  # not a qvalue of RFC 9110 §12.4.2
+        assert choose(f"text/turtle;q={q}, application/n-triples;q=0.5", GRAPHS) == "application/n-triples", q
     assert choose("*/json", GRAPHS + ["application/json"]) == "text/turtle"  # '*/json' is invalid: absent header
 
 
@@ -76,3 +79,13 @@ def test_format_parameter_overrides_accept(requested, expected):
 def test_format_that_is_not_offered_is_not_acceptable():
     with pytest.raises(NotAcceptable):
         choose(None, RESULTS, requested_format="ttl")
+
+
+def test_long_accept_headers_are_never_kept():
+    """120 distinct 1 MB Accept headers, each kept as a cache key, grew the web process by 107 MB for good."""
+    choose("text/turtle", GRAPHS)
+    kept = negotiation._best.cache_info().currsize
+    for i in range(50):
+        accept = f"text/x-{i}, " + "a/b, " * negotiation.CACHED_ACCEPT + "application/n-triples"
+        assert choose(accept, GRAPHS) == "application/n-triples"
+    assert negotiation._best.cache_info().currsize == kept

@@ -91,6 +91,62 @@ def test_named_graph_uri_limits_graph_patterns(live_server):
     assert [b["g"]["value"] for b in response.json()["results"]["bindings"]] == [data]
 
 
+# --- the dataset: FROM, FROM NAMED, and the protocol's graph parameters -------------------------------
+
+def count(server, query: str, **protocol) -> int:
+    response = httpx.post(server.sparql, data={"query": query, **protocol})
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_from_queries_that_graph_only(live_server, settings):
+    """The ontology graph holds the ontology's files (ontology/*.ttl, service/dataset.py), counted
+    here with rdflib from those files."""
+    ontology = Graph()
+    for path in sorted(settings.ontology_dir.glob("*.ttl")):
+        ontology.parse(path, format="turtle", publicID=settings.base)
+    everything = count(live_server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    only = count(live_server, f"SELECT (COUNT(*) AS ?n) FROM <{settings.graph_iri('ontology')}> WHERE {{ ?s ?p ?o }}")
+    assert only == len(ontology) < everything
+    assert httpx.get(live_server.sparql, params={"query": f"ASK FROM <{settings.graph_iri('ontology')}> "
+                                                          "{ grp:mnla ?p ?o }"}).json()["boolean"] is False
+
+
+def test_from_a_graph_we_do_not_hold_is_empty(live_server):
+    assert count(live_server, "SELECT (COUNT(*) AS ?n) FROM <urn:x-unknown:graph> WHERE { ?s ?p ?o }") == 0
+
+
+def test_from_named_lists_only_those_graphs(live_server, settings):
+    ontology, data = settings.graph_iri("ontology"), settings.graph_iri("data")
+    query = f"SELECT DISTINCT ?g FROM NAMED <{ontology}> FROM NAMED <{data}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    response = httpx.get(live_server.sparql, params={"query": query})
+    assert {b["g"]["value"] for b in response.json()["results"]["bindings"]} == {ontology, data}
+    # with FROM NAMED and no FROM, the default graph is empty (SPARQL 1.1 Query §13.2)
+    assert count(live_server, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{data}> WHERE {{ ?s ?p ?o }}") == 0
+
+
+def test_the_protocol_dataset_replaces_the_query_dataset(live_server, settings):
+    """SPARQL 1.1 Protocol §2.1.4: default-graph-uri and named-graph-uri take precedence over FROM
+    and FROM NAMED."""
+    ontology, data = settings.graph_iri("ontology"), settings.graph_iri("data")
+    expected = count(live_server, f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> WHERE {{ ?s ?p ?o }}")
+    assert count(live_server, f"SELECT (COUNT(*) AS ?n) FROM <{data}> WHERE {{ ?s ?p ?o }}",
+                 **{"default-graph-uri": ontology}) == expected
+    query = f"SELECT DISTINCT ?g FROM NAMED <{data}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    response = httpx.post(live_server.sparql, data={"query": query, "named-graph-uri": ontology})
+    assert [b["g"]["value"] for b in response.json()["results"]["bindings"]] == [ontology]
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("value", ["", "graph/ontology", "https://w3id.org/conflict-ld/graph/a b", "urn:x:<>"])
+def test_graph_parameters_must_be_absolute_iris(live_server, parameter, value):
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    for response in (httpx.get(live_server.sparql, params={"query": query, parameter: value}),
+                     httpx.post(live_server.sparql, data={"query": query, parameter: value})):
+        assert response.status_code == 400, response.text
+        assert parameter in response.text and "not an absolute IRI" in response.text
+
+
 def test_service_description_by_negotiation(live_server):
     response = httpx.get(live_server.sparql, headers={"Accept": "text/turtle"})
     assert response.status_code == 200

@@ -4,44 +4,60 @@
 `/dumps/{version}/{name}` never changes and is cached for a year. A `.gz` file is served as the
 gzip file it is (`application/gzip`, no Content-Encoding), so what a client saves matches SHA256SUMS.
 Only names found in the release's SHA256SUMS are served: anything else, traversal included, is a 404.
+A file whose size or modification time is no longer what start-up checked is never served under its
+recorded checksum: it answers 503 until a restart rebuilds it.
 """
 
 from __future__ import annotations
 
 import json
-from email.utils import formatdate, parsedate_to_datetime
+import logging
+from email.utils import formatdate
 from html import escape
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
+from ..conditional import not_modified
 from ..dumps import SUMS
 from ..json_ld import context
+from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import error, negotiated, not_acceptable
 
 router = APIRouter()
+_LOG = logger("dumps")
 
 
 class DumpResponse(FileResponse):
-    """A dump file sent in 1 MiB reads: each read is a hand-over to a thread, so fewer is faster."""
+    """A dump file sent in 1 MiB reads: each read is a hand-over to a thread, so fewer is faster.
+
+    A `Range` in a unit other than bytes is ignored, as RFC 9110 §14.2 requires (Starlette refuses
+    it with a 400): the whole file is sent."""
 
     chunk_size = 2**20
+
+    async def __call__(self, scope, receive, send):
+        ranges = [value for name, value in scope["headers"] if name == b"range"]
+        if ranges and ranges[0].partition(b"=")[0].strip().lower() != b"bytes":
+            scope = {**scope, "headers": [(name, value) for name, value in scope["headers"] if name != b"range"]}
+        await super().__call__(scope, receive, send)
 
 
 CURRENT = "no-cache"  # always revalidate; a 304 costs nothing
 VERSIONED = "public, max-age=31536000, immutable"
+CHANGED_RETRY = 60  # seconds suggested to a client when a dump changed on disk: it takes a restart
 
 
-@router.get("/context.jsonld")
+@router.api_route("/context.jsonld", methods=["GET", "HEAD"])
 async def json_ld_context(request: Request) -> Response:
     """The dataset's JSON-LD context, at a stable URL."""
     body = json.dumps(context(request.app.state.settings.base), indent=1, sort_keys=True).encode("utf-8")
     return Response(body, media_type="application/ld+json", headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/dumps/")
-@router.get("/dumps")
+@router.api_route("/dumps/", methods=["GET", "HEAD"])
+@router.api_route("/dumps", methods=["GET", "HEAD"])
 async def dump_index(request: Request) -> Response:
     state = request.app.state
     try:
@@ -90,31 +106,26 @@ def _serve_file(request: Request, name: str, cache: str) -> Response:
     directory = request.app.state.dumps_path
     files = request.app.state.dump_files
     if name == SUMS:
+        entry = request.app.state.dump_sums
         path, media_type, etag = directory / SUMS, "text/plain; charset=utf-8", None
     elif name in files:
         entry = files[name]
         path, media_type, etag = directory / name, "application/gzip" if entry.encoding else entry.media_type, entry.sha256
     else:
         return error(404, f"Not Found: no dump named {name!r}; see /dumps/.")
-    stat = path.stat()
+    try:
+        stat = path.stat()
+        changed = (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns)
+    except OSError:
+        changed = True
+    if changed:
+        event(_LOG, "dump changed", logging.ERROR, path=str(path), size=entry.size, mtime_ns=entry.mtime_ns,
+              action="not served; restart to rebuild it")
+        return error(503, f"Service Unavailable: {name} changed on disk since it was checked; "
+                          "it is served again once the service is restarted.", {"Retry-After": str(CHANGED_RETRY)})
     etag = f'"{etag or stat.st_mtime_ns}"'
     last_modified = formatdate(stat.st_mtime, usegmt=True)
     headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": cache}
-    if _not_modified(request, etag, stat.st_mtime):
+    if not_modified(request.headers, etag, stat.st_mtime):
         return Response(status_code=304, headers=headers)
     return DumpResponse(path, media_type=media_type, headers=headers, stat_result=stat)  # not stat'ed again
-
-
-def _not_modified(request: Request, etag: str, mtime: float) -> bool:
-    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since."""
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
-        tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-        return "*" in tags or etag in tags
-    since = request.headers.get("if-modified-since")
-    if since:
-        try:
-            return int(mtime) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False

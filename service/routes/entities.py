@@ -23,6 +23,7 @@ from ..bibliography import cited_work, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
+from ..parameters import BadParameter, whole_number
 from ..results import TSV
 from ..store import Query, iri_term
 from ..views.entity import LinkPages, entity_page
@@ -37,9 +38,11 @@ OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
 
-def _page_number(request: Request) -> int | None:
-    text = request.query_params.get("page", "1")
-    return int(text) if text.isdigit() and int(text) >= 1 else None
+def _page_number(request: Request) -> int:
+    pages = request.query_params.getlist("page")
+    if len(pages) > 1:
+        raise BadParameter("give 'page' once.")
+    return whole_number(pages[0], "page", least=1) if pages else 1
 
 
 async def _linking(state, term: str) -> list[bytes]:
@@ -79,8 +82,6 @@ async def entity(request: Request, path: str) -> Response:
         return negotiated(write(media_type, [record]), media_type,
                           {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}"})
     number = _page_number(request)
-    if number is None:
-        return error(400, "Bad Request: page must be a whole number, 1 or more.")
     return await served(request, ("entity", path, number, media_type),
                         lambda: _describe(request, path, iri, term, number, media_type, record is not None))
 

@@ -11,7 +11,7 @@ from ..views.responses import negotiated
 router = APIRouter()
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 async def home(request: Request) -> Response:
     stats = request.app.state.statistics
     examples = (("id/organisation/cma", "Coordination of Azawad Movements"),

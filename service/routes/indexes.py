@@ -102,7 +102,7 @@ async def _listing(request: Request, query: str, fields: tuple[str, ...], root: 
     return await served(request, ("index", request.url.path, media_type), listing)
 
 
-@router.get("/events")
+@router.api_route("/events", methods=["GET", "HEAD"])
 async def timeline(request: Request) -> Response:
     def render(entries):
         items = "".join(
@@ -115,7 +115,7 @@ async def timeline(request: Request) -> Response:
     return await _listing(request, TIMELINE, ("label", "when", "place"), None, "Timeline of events", render)
 
 
-@router.get("/{index}")
+@router.api_route("/{index}", methods=["GET", "HEAD"])
 async def index(request: Request, index: str) -> Response:
     if index not in INDEXES:
         return error(404, f"Not Found: no page {index!r}.")

@@ -16,8 +16,8 @@ SUFFIXES = {**SUFFIX_TYPES, "owl": "application/rdf+xml"}
 EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
 
 
-@router.get("/ontology")
-@router.get("/ontology.{suffix}")
+@router.api_route("/ontology", methods=["GET", "HEAD"])
+@router.api_route("/ontology.{suffix}", methods=["GET", "HEAD"])
 async def ontology(request: Request, suffix: str | None = None) -> Response:
     state = request.app.state
     media_type = document_type(request, "the ontology", suffix, SUFFIXES, ("text/html", *RDFLIB_FORMATS))
@@ -36,7 +36,7 @@ async def ontology(request: Request, suffix: str | None = None) -> Response:
     return serialized(graph, media_type)
 
 
-@router.get("/shapes")
+@router.api_route("/shapes", methods=["GET", "HEAD"])
 async def shapes(request: Request) -> Response:
     state = request.app.state
     media_type = document_type(request, "/shapes", None, {}, tuple(RDFLIB_FORMATS))

@@ -16,7 +16,7 @@ router = APIRouter()
 OFFERS = ("text/html", "application/json")
 
 
-@router.get("/queries")
+@router.api_route("/queries", methods=["GET", "HEAD"])
 async def queries(request: Request) -> Response:
     try:
         media_type = choose(request.headers.get("accept"), OFFERS, request.query_params.getlist("format"))

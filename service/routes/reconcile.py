@@ -21,6 +21,8 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
+from ..http_limits import parameter_count
+from ..parameters import whole_number
 from ..reconciliation import DEFAULT_TYPES, PROPERTIES, BadRequest, Constraint, Lookup, NameIndex, index_query
 from ..views.responses import error, negotiated
 
@@ -30,7 +32,7 @@ MAX_CANDIDATES = 100  # the largest `limit` honoured
 LONGEST_NAME = 500  # characters of a `query`: a name, not a document
 SUGGESTIONS = 10  # suggestions per page (`cursor` pages on)
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 400, 180
-CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*")  # matched whole: ASCII, no line end
 
 
 class Refused(Exception):
@@ -51,7 +53,7 @@ async def name_index(request: Request) -> NameIndex:
             if getattr(state, "reconciliation", None) is None:
                 answer = await state.pool.answer(index_query(state.prefixes, state.settings.base))
                 rows = json.loads(answer.body)["results"]["bindings"]
-                state.reconciliation = NameIndex(rows, state.prefixes, state.settings.base)
+                state.reconciliation = await run_in_threadpool(NameIndex, rows, state.prefixes, state.settings.base)
     return state.reconciliation
 
 
@@ -78,7 +80,7 @@ def _reply(payload, fields: Mapping[str, list[str]]) -> Response:
     callback = _one(fields, "callback")
     if callback is None:
         return negotiated(body.encode("utf-8"), "application/json")
-    if not CALLBACK.match(callback) or len(callback) > 100:
+    if len(callback) > 100 or not CALLBACK.fullmatch(callback):
         raise BadRequest("'callback' must be a JavaScript function name.")
     return negotiated(f"/**/{callback}({body});".encode(), "text/javascript")
 
@@ -91,16 +93,16 @@ def _one(fields: Mapping[str, list[str]], name: str) -> str | None:
 
 
 def _fields(request: Request) -> dict[str, list[str]]:
-    return {name: request.query_params.getlist(name) for name in request.query_params}
+    """The query parameters by name, in one pass (`getlist` for each name would be quadratic)."""
+    fields: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        fields.setdefault(name, []).append(value)
+    return fields
 
 
 def _count(fields: Mapping[str, list[str]], name: str, default: int, least: int) -> int:
     text = _one(fields, name)
-    if text is None:
-        return default
-    if not text.strip().isdigit() or int(text) < least:
-        raise BadRequest(f"{name!r} must be a whole number, {least} or more.")
-    return int(text)
+    return default if text is None else whole_number(text, name, least)
 
 
 def _json(text: str, name: str):
@@ -113,16 +115,11 @@ def _json(text: str, name: str):
 # --- the endpoint ----------------------------------------------------------------------------------------
 
 
-@router.get("/reconcile")
+@router.api_route("/reconcile", methods=["GET", "HEAD", "POST"])  # one route, so that a 405 names all three
 @_refusals
-async def reconcile_get(request: Request) -> Response:
-    return await _answer(request, _fields(request))
-
-
-@router.post("/reconcile")
-@_refusals
-async def reconcile_post(request: Request) -> Response:
-    return await _answer(request, {**_fields(request), **await _form(request)})
+async def reconcile(request: Request) -> Response:
+    form = await _form(request) if request.method == "POST" else {}
+    return await _answer(request, {**_fields(request), **form})
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
@@ -136,9 +133,13 @@ async def _form(request: Request) -> dict[str, list[str]]:
         if len(body) > limit:
             raise Refused(413, f"Content Too Large: request bodies are limited to {limit} bytes.")
     try:
-        return parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("the request body is not UTF-8.") from None
+    most = request.app.state.limits.max_parameters
+    if parameter_count(body) > most:
+        raise BadRequest(f"more than {most} form fields.")
+    return parse_qs(text, keep_blank_values=True)
 
 
 async def _answer(request: Request, fields: Mapping[str, list[str]]) -> Response:
@@ -280,7 +281,7 @@ def _values(index: NameIndex, entity, pid: str) -> list[dict]:
     return [{"str": v} for v in entity.values[pid]]
 
 
-@router.get("/reconcile/propose_properties")
+@router.api_route("/reconcile/propose_properties", methods=["GET", "HEAD"])
 @_refusals
 async def propose_properties(request: Request) -> Response:
     fields, index = _fields(request), await name_index(request)
@@ -298,7 +299,7 @@ def _property_entry(pid: str) -> dict:
 # --- preview and suggest ---------------------------------------------------------------------------------
 
 
-@router.get("/reconcile/preview")
+@router.api_route("/reconcile/preview", methods=["GET", "HEAD"])
 @_refusals
 async def preview(request: Request) -> Response:
     fields, index = _fields(request), await name_index(request)
@@ -324,49 +325,53 @@ p {{ margin: .25rem 0; }} .quiet {{ color: #555; }}</style></head>
     return negotiated(html.encode("utf-8"), "text/html")
 
 
-def _page(fields: Mapping[str, list[str]], items: list) -> list:
+def _window(fields: Mapping[str, list[str]]) -> slice:
+    """The page of suggestions asked for (`cursor`, `limit`), read before any matching is done."""
     start = _count(fields, "cursor", 0, 0)
-    return items[start:start + _count(fields, "limit", SUGGESTIONS, 1)]
+    return slice(start, start + _count(fields, "limit", SUGGESTIONS, 1))
 
 
 def _prefix(fields: Mapping[str, list[str]]) -> str:
     prefix = _one(fields, "prefix")
     if prefix is None:
         raise BadRequest("give the 'prefix' to complete.")
+    if len(prefix) > LONGEST_NAME:
+        raise BadRequest(f"'prefix' must be at most {LONGEST_NAME} characters.")
     return prefix
 
 
-@router.get("/reconcile/suggest/entity")
+@router.api_route("/reconcile/suggest/entity", methods=["GET", "HEAD"])
 @_refusals
 async def suggest_entity(request: Request) -> Response:
     fields, index = _fields(request), await name_index(request)
-    found = _page(fields, index.suggest(_prefix(fields), fields.get("type", [])))
+    prefix, window = _prefix(fields), _window(fields)
+    found = (await run_in_threadpool(index.suggest, prefix, fields.get("type", [])))[window]  # reads every name
     return _reply({"result": [
         {"id": e.id, "name": e.label(), "description": index.description(e),
          "notable": [{"id": t.id, "name": t.name} for t in index.candidate_types(e)]} for e in found]}, fields)
 
 
-@router.get("/reconcile/suggest/type")
+@router.api_route("/reconcile/suggest/type", methods=["GET", "HEAD"])
 @_refusals
 async def suggest_type(request: Request) -> Response:
     fields, index = _fields(request), await name_index(request)
-    start = _prefix(fields).strip().casefold()
+    start, window = _prefix(fields).strip().casefold(), _window(fields)
     defaults = {index.expand(c) for c in DEFAULT_TYPES}
     ranked = sorted((t.id not in defaults, not t.name.casefold().startswith(start), t.name, t.id)
                     for t in index.types.values()
                     if any(word.startswith(start) for word in (*t.name.casefold().split(), t.curie.casefold(),
                                                                t.id.casefold(), t.curie.split(":")[-1].casefold())))
-    found = _page(fields, [index.types[i] for *_, i in ranked])
+    found = [index.types[i] for *_, i in ranked][window]
     return _reply({"result": [
         {"id": t.id, "name": t.name, "description": t.curie,
          "broader": [{"id": b, "name": index.types[b].name} for b in t.broader]} for t in found]}, fields)
 
 
-@router.get("/reconcile/suggest/property")
+@router.api_route("/reconcile/suggest/property", methods=["GET", "HEAD"])
 @_refusals
 async def suggest_property(request: Request) -> Response:
     fields = _fields(request)
-    start = _prefix(fields).strip().casefold()
+    start, window = _prefix(fields).strip().casefold(), _window(fields)
     pids = [pid for pid, p in PROPERTIES.items()
             if pid.startswith(start) or any(w.startswith(start) for w in p.name.casefold().split())]
-    return _reply({"result": [_property_entry(pid) for pid in _page(fields, pids)]}, fields)
+    return _reply({"result": [_property_entry(pid) for pid in pids[window]]}, fields)

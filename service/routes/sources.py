@@ -90,8 +90,8 @@ claims, events and notes that cite it, with the pages given for it.</p>
 """
 
 
-@router.get("/sources")
-@router.get("/sources.{suffix}")
+@router.api_route("/sources", methods=["GET", "HEAD"])
+@router.api_route("/sources.{suffix}", methods=["GET", "HEAD"])
 async def sources(request: Request, suffix: str | None = None) -> Response:
     state = request.app.state
     media_type = document_type(request, "/sources", suffix, SUFFIXES, OFFERS)

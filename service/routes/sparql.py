@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 
 from .. import results
+from ..http_limits import parameter_count
+from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..query_text import analyse
 from ..service_description import describe
-from ..store import GRAPH_FORMATS, Query, QuerySyntaxError
+from ..store import GRAPH_FORMATS, Query, QuerySyntaxError, iri_term
 from ..views.editor import editor_page
 from ..views.responses import error, negotiated, not_acceptable, serialized
 
 router = APIRouter()
+_LOG = logger("sparql")
 
 DESCRIPTION_OFFERS = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples",
                       "text/html")
+# A text this long takes milliseconds to seconds to analyse (up to the body limit, 1 MiB by default):
+# it is read in a thread, so the event loop goes on serving other requests meanwhile
+LONG_TEXT = 64 * 1024
 READ_ONLY = "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP…) is not accepted."
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"])
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"])
+async def sparql(request: Request) -> Response:
+    """One route for all three methods, so that a 405 names them all in `Allow`."""
+    return await (sparql_post if request.method == "POST" else sparql_get)(request)
+
+
 async def sparql_get(request: Request) -> Response:
-    limits = request.app.state.limits
-    if len(request.url.query) > limits.max_query_length:
-        return error(414, f"URI Too Long: the query string exceeds {limits.max_query_length} characters; "
-                          "send the query with POST instead.")
-    params = request.query_params
+    params = request.query_params  # its length and count are bounded by RequestLimits (http_limits.py)
     if "update" in params:
         return error(403, READ_ONLY)
     queries = params.getlist("query")
@@ -39,11 +48,10 @@ async def sparql_get(request: Request) -> Response:
                            params.getlist("named-graph-uri"), params.getlist("format"))
 
 
-@router.post("/sparql")
 async def sparql_post(request: Request) -> Response:
     limits = request.app.state.limits
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_body:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limits.max_body:
         return error(413, f"Content Too Large: request bodies are limited to {limits.max_body} bytes.")
     body = bytearray()
     async for chunk in request.stream():
@@ -57,6 +65,8 @@ async def sparql_post(request: Request) -> Response:
     except UnicodeDecodeError:
         return error(400, "Bad Request: the request body is not UTF-8.")
     if media_type == "application/x-www-form-urlencoded":
+        if parameter_count(body) > limits.max_parameters:
+            return error(400, f"Bad Request: more than {limits.max_parameters} form fields.")
         form = parse_qs(text, keep_blank_values=True)
         if "update" in form:
             return error(403, READ_ONLY)
@@ -77,21 +87,32 @@ async def sparql_post(request: Request) -> Response:
 async def run_query(request: Request, text: str, default_graphs: list[str], named_graphs: list[str],
                     requested_format: list[str]) -> Response:
     state = request.app.state
-    shape = analyse(text)
+    shape = analyse(text) if len(text) < LONG_TEXT else await asyncio.to_thread(analyse, text)
     if shape.update:
+        event(_LOG, "refused", reason="update", keyword=shape.update)
         return error(403, READ_ONLY)
     refused = [s for s in shape.services if s not in state.limits.service_allow]
     if refused:
+        event(_LOG, "refused", logging.WARNING, reason="service", endpoint=refused[0])
         allowed = ", ".join(state.limits.service_allow) or "none"
         return error(403, f"Forbidden: federated query (SERVICE {refused[0]}) is not allowed here. "
                           f"Allowed SERVICE endpoints: {allowed}.")
+    if shape.unreadable:  # what the engine would make of it cannot be known in advance: never run it
+        event(_LOG, "refused", reason="unreadable", detail=shape.unreadable)
+        return error(400, f"Bad Request: the query cannot be read safely: {shape.unreadable}")
+    for parameter, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for graph in graphs:
+            try:
+                iri_term(graph)
+            except ValueError as problem:
+                return error(400, f"Bad Request: {parameter} {graph!r} is not an absolute IRI: {problem}.")
     offers = tuple(GRAPH_FORMATS) if shape.returns_graph else results.MEDIA_TYPES
     try:
         media_type = choose(request.headers.get("accept"), offers, requested_format)
     except NotAcceptable as problem:
         return not_acceptable(problem)
     query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
-                  state.limits.max_result_bytes)
+                  state.limits.max_result_bytes, own_dataset=shape.has_dataset)
     try:
         answer = await state.pool.answer(query)
     except QuerySyntaxError as problem:

@@ -12,7 +12,7 @@ from ..views.responses import RDFLIB_FORMATS, not_acceptable, serialized
 router = APIRouter()
 
 
-@router.get("/.well-known/void")
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 async def void(request: Request) -> Response:
     state = request.app.state
     try:

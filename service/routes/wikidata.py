@@ -12,15 +12,15 @@ from ..store import Query
 from ..views.responses import error
 
 router = APIRouter()
-QID = re.compile(r"^Q[1-9][0-9]*$")
+QID = re.compile(r"Q[1-9][0-9]{0,11}")  # matched whole: ASCII digits, no line end
 FIND = "SELECT ?entity ?item WHERE { ?entity owl:sameAs|skos:exactMatch ?item } ORDER BY ?entity LIMIT 1"
 
 
-@router.get("/wikidata/{qid}")
+@router.api_route("/wikidata/{qid}", methods=["GET", "HEAD"])
 async def from_wikidata(request: Request, qid: str) -> Response:
     state = request.app.state
-    if not QID.match(qid):
-        return error(400, f"Bad Request: {qid!r} is not a Wikidata item ID (Q followed by digits).")
+    if not QID.fullmatch(qid):
+        return error(400, f"Bad Request: {qid!r} is not a Wikidata item ID (Q followed by up to 12 digits).")
     query = Query(FIND, "application/sparql-results+json", state.prefixes,
                   bindings={"item": f"http://www.wikidata.org/entity/{qid}"})
     rows = json.loads((await state.pool.answer(query)).body)["results"]["bindings"]

@@ -1,0 +1,26 @@
+"""Numbers in requests: ASCII digits within bounds, or a message saying what is expected."""
+
+import pytest
+
+from service.parameters import BadParameter, whole_number
+
+
+def test_whole_numbers_within_bounds():
+    assert whole_number("1", "page", least=1) == 1
+    assert whole_number("007", "cursor") == 7
+    assert whole_number("999999999", "cursor") == 999_999_999
+    assert whole_number("5", "limit", least=1, most=5) == 5
+
+
+@pytest.mark.parametrize("text", ["", " 1", "1 ", "1\n", "+1", "-1", "1.0", "1e3", "1_000", "\u00b2", "\u0661",
+                                  "\uff11", "9" * 5000, "1000000000", "0x1"])
+def test_anything_else_is_refused_with_the_reason(text):
+    with pytest.raises(BadParameter, match=r"^'page' must be a whole number, 1 or more \(at most 999999999"):
+        whole_number(text, "page", least=1)
+
+
+def test_the_bounds_are_checked():
+    with pytest.raises(BadParameter):
+        whole_number("0", "page", least=1)
+    with pytest.raises(BadParameter, match="at most 5"):
+        whole_number("6", "limit", least=1, most=5)
