@@ -86,7 +86,7 @@ def _serve(args, settings: Settings) -> int:
             print(f"{_relative(issue.file, settings.root) or '(no file)'}: {issue.summary()}", file=sys.stderr)
         print(f"\nrefusing to serve: {refused}", file=sys.stderr)
         return 1
-    limits = Limits.from_env()
+    limits = args.limits  # read (and checked) once, by main
     print(f"serving {release.store.name} on http://{args.host}:{args.port}/sparql "
           f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)")
     uvicorn.run(create_app(settings, limits, release), host=args.host, port=args.port, log_level="warning",
@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command in ("serve", "build"):
         try:
-            limits = Limits.from_env()
-            configure(limits.log_level, limits.log_format)
+            args.limits = Limits.from_env()
+            configure(args.limits.log_level, args.limits.log_format)
         except ValueError as problem:
             print(f"invalid setting: {problem}", file=sys.stderr)
             return 2

@@ -123,6 +123,7 @@ class Limits:
             trusted_proxies=tuple(env.get("CONFLICT_LD_TRUSTED_PROXIES", "").replace(",", " ").split()),
         )
 
+
 def machine_memory() -> int:
     """Bytes of memory the service may use: the machine's, or its control group's limit if lower."""
     try:

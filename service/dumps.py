@@ -99,13 +99,8 @@ def write_dumps(settings: Settings, store: Path) -> Path:
     sorted on disk and every file is written as a stream. Called under the build lock.
     """
     target = dumps_path(settings, store)
-    building = durable.temporary(target)
-    try:
+    with durable.written(target) as building:
         _write(settings, store, building)
-        durable.publish(building, target)
-    except BaseException:
-        durable.discard(building)
-        raise
     return target
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from .logs import event, logger
 
@@ -26,12 +28,19 @@ class Missing(Damaged):
     """Nothing has been built there yet."""
 
 
-def temporary(target: Path) -> Path:
-    """An empty folder beside `target`, named for this process, to build `target` in."""
+@contextmanager
+def written(target: Path) -> Iterator[Path]:
+    """A folder to write `target` in: an empty one beside it, named for this process, renamed into
+    place (`publish`) when the block ends and removed if the block fails."""
     folder = target.with_name(f"{target.name}{BUILDING}-{os.getpid()}")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    return folder
+    try:
+        yield folder
+        publish(folder, target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _sync(path: Path) -> None:
@@ -56,11 +65,6 @@ def publish(folder: Path, target: Path) -> None:
     _sync(target.parent)
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
-
-
-def discard(folder: Path) -> None:
-    """Remove a temporary folder whose build failed."""
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_leftovers(parent: Path) -> None:

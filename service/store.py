@@ -104,13 +104,12 @@ def materialise(settings: Settings, graphs: Mapping[str, Graph], summary: Mappin
     """Write the named graphs (rdflib graphs by name) into a fresh on-disk store; return its path.
 
     Only called with data that passed validation, under the build lock. The store is written in a
-    temporary folder and renamed into place (`durable.publish`) with the marker written last, so a
+    temporary folder and renamed into place (`durable.written`) with the marker written last, so a
     store without it is never served. The marker records the size of every data file, for
     `check_store`.
     """
     target = store_path(settings)
-    building = durable.temporary(target)
-    try:
+    with durable.written(target) as building:
         store = ox.Store(str(building))
         for name, graph in graphs.items():
             data = graph.serialize(format="nt", encoding="utf-8")
@@ -120,10 +119,6 @@ def materialise(settings: Settings, graphs: Mapping[str, Graph], summary: Mappin
         del store
         record = {**summary, "files": _data_files(building)}
         (building / MARKER).write_text(json.dumps(record, indent=2), encoding="utf-8")
-        durable.publish(building, target)
-    except BaseException:
-        durable.discard(building)
-        raise
     return target
 
 
