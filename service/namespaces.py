@@ -11,6 +11,9 @@ SCHEMA = Namespace("https://schema.org/")
 TIME = Namespace("http://www.w3.org/2006/time#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+DOCO = Namespace("http://purl.org/spar/doco/")
+CITO = Namespace("http://purl.org/spar/cito/")
+PO = Namespace("http://www.essepuntato.it/2008/12/pattern#")
 WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
@@ -30,6 +33,10 @@ STANDARD_PREFIXES = {
     "time": str(TIME),
     "bibo": str(BIBO),
     "fabio": str(FABIO),
+    "doco": str(DOCO),
+    "deo": "http://purl.org/spar/deo/",
+    "cito": str(CITO),
+    "po": str(PO),
     "wgs": str(WGS),
     "sh": "http://www.w3.org/ns/shacl#",
     "hydra": "http://www.w3.org/ns/hydra/core#",
@@ -57,6 +64,7 @@ LOCAL_PREFIXES = {
     "wrk": "id/work/",
     "agt": "id/agent/",
     "note": "id/note/",
+    "sen": "id/work/cma-profile/s/",
     "scheme": "id/scheme/",
     "cert": "id/concept/certainty/",
     "dq": "id/concept/date-qualifier/",

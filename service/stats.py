@@ -26,6 +26,23 @@ WHERE {
   OPTIONAL { ?claim prov:qualifiedDerivation/cao:page ?page . BIND (?claim AS ?paged) }
 }"""
 
+_PINNING = """
+SELECT (COUNT(DISTINCT ?sentence) AS ?sentences) (COUNT(DISTINCT ?stating) AS ?with_claims)
+       (COUNT(?pin) AS ?pins) (COUNT(DISTINCT ?pinned) AS ?pinned_claims)
+WHERE {
+  { ?sentence a doco:Sentence . OPTIONAL { ?c cao:statedIn ?sentence . BIND (?sentence AS ?stating) } }
+  UNION { ?pinned cao:statedIn ?s . BIND (?s AS ?pin) }
+}"""
+
+_BUSIEST_SENTENCE = """
+SELECT (COUNT(?claim) AS ?n) WHERE { ?claim cao:statedIn ?sentence } GROUP BY ?sentence ORDER BY DESC(?n) LIMIT 1"""
+
+_OWN_WORD = """
+SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE {
+  ?claim prov:qualifiedDerivation/prov:entity wrk:cma-profile .
+  FILTER NOT EXISTS { ?claim prov:qualifiedDerivation/prov:entity ?work . FILTER (?work != wrk:cma-profile) }
+}"""
+
 _LINKING = """
 SELECT ?kind (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?linked) AS ?with_wikidata) WHERE {
   VALUES (?kind ?class) {
@@ -51,6 +68,12 @@ class Stats:
     linking: list[tuple[str, int, int]]
     works_cited: int
     notes: int
+    sentences: int
+    sentences_with_claims: int
+    claims_pinned: int
+    sentence_links: int
+    busiest_sentence: int
+    claims_on_the_profiles_word: int
 
     def lines(self) -> list[str]:
         def share(part: int, whole: int) -> str:
@@ -64,6 +87,14 @@ class Stats:
             f"  with a source:                {share(self.claims_with_source, self.claims)}",
             f"  citing a work (not only the profile): {share(self.claims_citing_a_work, self.claims)}",
             f"  with a page number:           {share(self.claims_with_page, self.claims)}",
+            f"  pinned to a sentence:         {share(self.claims_pinned, self.claims)}",
+            f"  resting on the profile's word alone (no work cited): "
+            f"{share(self.claims_on_the_profiles_word, self.claims)}",
+            "",
+            f"sentences of the profile: {self.sentences}",
+            f"  stating at least one claim:   {share(self.sentences_with_claims, self.sentences)}",
+            f"  claims per such sentence:     {self.sentence_links / self.sentences_with_claims if self.sentences_with_claims else 0:.1f}"
+            f" on average, {self.busiest_sentence} at most",
             "",
             "Wikidata links:",
         ]
@@ -83,4 +114,8 @@ def compute(graph: Graph, base: str) -> Stats:
     linking = [(str(kind), int(total), int(linked)) for kind, total, linked in rows(_LINKING)]
     works = int(rows(_COUNT % "?s cao:worksCitedNumber ?n")[0][0])
     notes = int(rows(_COUNT % "?s a cao:Note")[0][0])
-    return Stats(len(graph), classes, claims, with_source, with_work, with_page, linking, works, notes)
+    sentences, with_claims, pins, pinned = (int(v) for v in rows(_PINNING)[0])
+    busiest = rows(_BUSIEST_SENTENCE)
+    own = int(rows(_OWN_WORD)[0][0])
+    return Stats(len(graph), classes, claims, with_source, with_work, with_page, linking, works, notes,
+                 sentences, with_claims, pinned, pins, int(busiest[0][0]) if busiest else 0, own)

@@ -68,6 +68,12 @@ class Query:
     own_dataset: bool = False
 
 
+def _iri_order(row: bytes) -> list[bytes]:
+    """A TSV row's sort key: its IRIs without their angle brackets, so that `<a>` comes before
+    `<a#b>` as the IRIs themselves do (the bracket sorts after `#`)."""
+    return [cell.removeprefix(b"<").removesuffix(b">") for cell in row.split(b"\t")]
+
+
 @dataclass(frozen=True)
 class Answer:
     media_type: str
@@ -223,7 +229,7 @@ class EmbeddedStore:
                 results.check_rows(body, query.media_type, query.max_rows)
                 if query.sorted_rows and query.media_type == results.TSV:
                     header, _, rows = body.partition(b"\n")
-                    body = b"\n".join([header, *sorted(rows.splitlines()), b""])
+                    body = b"\n".join([header, *sorted(rows.splitlines(), key=_iri_order), b""])
             return Answer(query.media_type, body)
         triples = {}  # a CONSTRUCT may yield a triple more than once; each is written once
         for triple in outcome:

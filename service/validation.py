@@ -111,6 +111,10 @@ def _target_sparql_constraints(shapes: Graph) -> None:
         shapes.remove((shape, SH.sparql, constraint))
 
 
+class ShapesError(Exception):
+    """The shapes cannot be applied (a malformed shape or constraint query): a fault of the project."""
+
+
 def validate(dataset: ProfileDataset) -> Report:
     # imported here: pyshacl and rdflib's SPARQL grammar take half a second to load, and a service
     # starting from a store already built (and validated) never needs them
@@ -124,6 +128,8 @@ def validate(dataset: ProfileDataset) -> Report:
     _, results, _ = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
+    if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes themselves are broken
+        raise ShapesError(str(getattr(results, "message", results)))
     issues = {_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)}
     ordered = sorted(issues, key=lambda i: (i.severity != "Violation", str(i.file or ""), i.focus, i.message))
     return Report(tuple(ordered))

@@ -31,7 +31,9 @@ def test_validate_reports_file_focus_path_and_message():
     assert done.returncode == 1
     assert ("tests/fixtures/invalid/claim-without-source.ttl: Violation: clm:broken prov:qualifiedDerivation: "
             "a claim needs at least one source") in done.stdout
-    assert "does NOT conform — 1 violation(s)" in done.stdout
+    # nor does it say which sentence of the profile it comes from
+    assert "clm:broken cao:statedIn: a claim needs the sentence(s) of the profile it is taken from" in done.stdout
+    assert "does NOT conform — 2 violation(s)" in done.stdout
 
 
 def test_broken_turtle_is_a_located_error_not_a_traceback(tmp_path):

@@ -313,7 +313,8 @@ def check_24(rows, iri):
     assert "" not in column(rows, 3)
     assert has_row(rows, "2", "MOJWA first dominated by Mauritanian Arabs")
     assert has_row(rows, "4", "FPA breaks away from the MNLA")
-    assert max(set(numbers), key=numbers.count) == "6"
+    most = max(numbers.count(n) for n in set(numbers))
+    assert {n for n in set(numbers) if numbers.count(n) == most} == {"6", "11"}  # the two longest notes
 
 
 def check_25(rows, iri):
@@ -324,6 +325,19 @@ def check_25(rows, iri):
     assert (wd + "Q19955892", wd + "Q111207670", "2021-05-01", "") in found
     assert has_row(rows, "Coordination of Azawad Movements", "Permanent Strategic Framework for Peace, Security and Development")
     assert all(member.startswith(wd) and coalition.startswith(wd) for member, coalition, *_ in found)
+
+
+def check_26(rows, iri):
+    # from the profile: sentence 8.8.5 ends in (Baché, 2023); 6.2.5 follows the AFP citation of 6.2.4,
+    # the last of its paragraph; 12.4.5 ends in four citations that cover the whole paragraph
+    sentence = str(iri("sen", "8.8.5"))
+    assert has_row(rows, sentence, "Baché (2023)", "Ag Acharatoumane: the conflict only benefits the jihadists")
+    assert {row[2] for row in table(rows) if row[0] == sentence} == {"Baché (2023)"}
+    after = {row[2] for row in table(rows) if row[0] == str(iri("sen", "6.2.5"))}
+    assert after == {"Profile of the Coordination of Azawad Movements (CMA)"}
+    first = {row[2] for row in table(rows) if row[0] == str(iri("sen", "12.4.1"))}
+    assert len(first) == 4 and "Laplace (2023)" in first
+    assert has_row(rows, str(iri("sen", "12.4.5")), "430-431")
 
 
 CHECKS = {name: check for name, check in globals().items() if re.fullmatch(r"check_\d{2}", name)}

@@ -55,7 +55,7 @@ def test_an_undated_event_is_a_warning_not_a_violation(settings, tmp_path):
     prologue = VALID_WORLD.read_text(encoding="utf-8").split("\n# Concept schemes")[0]
     undated.write_text(prologue + """
 evt:undated a cao:Protest ; rdfs:label "Protest"@en , "Manifestation"@fr ;
-    cao:certainty cert:stated ; prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:book ] .
+    cao:certainty cert:stated ; cao:statedIn sen:1.2.1 ; prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:book ] .
 """, encoding="utf-8")
     report = build(settings, [VALID_WORLD, undated]).report
     assert report.conforms

@@ -11,7 +11,7 @@ P, PS, PSV, PQ, PR = (STANDARD_PREFIXES[name] for name in ("p", "ps", "psv", "pq
 WIKIBASE = STANDARD_PREFIXES["wikibase"]
 PROV = STANDARD_PREFIXES["prov"]
 COVERED = {"P31", "P159", "P17", "P172", "P276", "P361", "P463", "P488", "P571", "P576", "P580", "P582",
-           "P585", "P625", "P710", "P749", "P807", "P1142"}
+           "P585", "P625", "P710", "P749", "P807", "P1142", "P1376"}
 
 
 def _view(profile):

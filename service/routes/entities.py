@@ -26,6 +26,7 @@ from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choos
 from ..parameters import BadParameter, whole_number
 from ..results import TSV
 from ..store import Query, iri_term
+from ..views.citation_map import PROFILE, CitationMap
 from ..views.entity import LinkPages, entity_page
 from ..views.responses import alternates, error, negotiated, not_acceptable
 
@@ -33,6 +34,7 @@ router = APIRouter()
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
 LINKS = Template((QUERIES / "links.rq").read_text(encoding="utf-8"))
+CITATION_MAP = Template((QUERIES / "citation-map.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
@@ -114,5 +116,17 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     graph.parse(data=answer.body.decode("utf-8"), format="nt")
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
-    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited)
+    citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
+    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited,
+                       citation_map=citation_map)
     return negotiated(page.encode("utf-8"), media_type, headers)
+
+
+async def _citation_map(state, root: str) -> str:
+    """The profile's citation map (its parts, their citations and the claims taken from each)."""
+    base = state.settings.base
+    text = CITATION_MAP.substitute(profile=iri_term(base + PROFILE))
+    answer = await state.pool.answer(Query(text, "application/n-triples", state.prefixes))
+    graph = Graph()
+    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    return CitationMap(graph, base, root).html()

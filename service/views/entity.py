@@ -14,8 +14,9 @@ from html import escape
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..namespaces import PROV, STANDARD_PREFIXES, WD
+from ..namespaces import CITO, PROV, STANDARD_PREFIXES, WD
 from ..negotiation import BIBLIOGRAPHY_TYPES
+from .citation_map import PROFILE, pinpoint_href
 
 PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
 
@@ -69,6 +70,11 @@ class LinkPages:
                 f'(page {self.number} of {self.last}): {links}</p></nav>')
 
 
+def reading_order(part: URIRef) -> list[tuple[int, int | str]]:
+    """Sort key for parts of the profile: `…/s/3.10.2` after `…/s/3.9.4`, notes (`n7.1`) last."""
+    return [(0, int(n)) if n.isdigit() else (1, n) for n in str(part).rsplit("/s/", 1)[-1].split(".")]
+
+
 class Page:
     def __init__(self, graph: Graph, this: URIRef, base: str, root: str):
         self.g, self.this, self.base, self.root = graph, this, base, root
@@ -93,8 +99,11 @@ class Page:
         return "[ ]"
 
     def href(self, node: URIRef) -> str:
-        """Our IRIs link to this host's page for them; others to themselves."""
+        """Our IRIs link to this host's page for them (a part of the profile: its place on the
+        profile's citation map); others to themselves."""
         text = str(node)
+        if text.startswith(self.base + PROFILE + "/s/"):
+            return pinpoint_href(self.root, node)
         return self.root + text[len(self.base):] if text.startswith(self.base) else text
 
     def link(self, node) -> str:
@@ -139,6 +148,11 @@ class Page:
             items.append(f"{self.link(work)}{escape(where)}")
         return "; ".join(sorted(items)) or "none"
 
+    def pinpoints(self, claim) -> str:
+        """Where in the profile the claim is stated, each place linked to the citation map."""
+        stated = sorted(self.g.objects(claim, self.cao.statedIn), key=reading_order)
+        return "; ".join(f'<a href="{escape(self.href(s))}">Profile, {escape(self.label(s))}</a>' for s in stated)
+
     def kinds(self, node) -> str:
         return ", ".join(sorted(self.label(t) for t in self.g.objects(node, RDF.type)))
 
@@ -153,8 +167,9 @@ class Page:
         for derivation in self.g.subjects(PROV.entity, self.this):
             for claim in self.g.subjects(PROV.qualifiedDerivation, derivation):
                 citing.setdefault(claim, set()).update(str(p) for p in self.g.objects(derivation, self.cao.page))
+        sentences = self.citing_sentences()
         if not citing:
-            return ""
+            return sentences
         items = []
         for claim in sorted(citing, key=self.in_time):
             kinds = f' <span class="kind">({escape(self.kinds(claim))})</span>' if self.kinds(claim) else ""
@@ -162,8 +177,23 @@ class Page:
             where = f"p. {', '.join(pages)}" if pages else "no page given"
             items.append(f'<li><a href="{escape(self.href(claim))}">{escape(self.label(claim))}</a>{kinds} — '
                          f'<span class="pages">{escape(where)}</span></li>')
-        return ('<h2 id="cited-for">Cited for</h2><p>The claims, events and notes that cite this work, with the '
+        return (sentences + '<h2 id="cited-for">Cited for</h2><p>The claims, events and notes that cite this work, with the '
                 f"pages given for it.</p>{pager}<ol class='cited-for'>" + "".join(items) + "</ol>")
+
+    def citing_sentences(self) -> str:
+        """The sentences of the profile whose in-text citation names this work, with the pages."""
+        cited = []
+        for citation in self.g.subjects(CITO.hasCitedEntity, self.this):
+            for sentence in self.g.objects(citation, CITO.hasCitingEntity):
+                pages = sorted(str(p) for p in self.g.objects(citation, self.cao.page))
+                cited.append((sentence, pages))
+        if not cited:
+            return ""
+        items = "".join(f'<li><a href="{escape(self.href(s))}">{escape(self.label(s))}</a>'
+                        f'{escape(", p. " + ", ".join(pages)) if pages else ""}</li>'
+                        for s, pages in sorted(cited, key=lambda c: self.href(c[0])))
+        return ('<h2 id="cited-in">Cited in the profile</h2><p>The sentences of the profile whose in-text citation '
+                f"names this work.</p><ol class='cited-in'>{items}</ol>")
 
     def claims(self) -> str:
         cao = self.cao
@@ -185,6 +215,7 @@ class Page:
                 f'<dl><dt>when</dt><dd>{self.when(claim)}</dd>'
                 f'<dt>certainty</dt><dd>{self.link(self.g.value(claim, cao.certainty))}</dd>'
                 f'<dt>sources</dt><dd>{self.sources(claim)}</dd>'
+                + (f"<dt>stated in</dt><dd>{self.pinpoints(claim)}</dd>" if self.pinpoints(claim) else "")
                 + (f"<dt>with</dt><dd>{', '.join(self.link(o) for o in others)}</dd>" if others else "")
                 + (f"<dt>note</dt><dd>{escape(str(comment))}</dd>" if comment else "")
                 + "</dl></li>")
@@ -212,8 +243,10 @@ class Page:
         return text.replace("</", "<\\/")
 
 
-def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False) -> str:
-    """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON)."""
+def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False,
+                citation_map: str = "") -> str:
+    """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON);
+    `citation_map`: the profile's citation map, shown on the profile's own page."""
     page = Page(graph, this, base, root)
     document, query = pages.document, pages.query(pages.number)
     references = EXPORTS if exports else ()
@@ -254,6 +287,7 @@ code {{ word-break: break-all; }}
 {page.wikidata()}
 <h2>Statements</h2>
 {page.statements()}
+{citation_map}
 {page.cited_for(pages.html())}
 <h2>Claims</h2>
 {pages.html()}
