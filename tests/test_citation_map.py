@@ -49,6 +49,7 @@ def test_the_map_gives_each_sentence_its_citation_and_claims(profile_page):
     assert "Ag Acharatoumane: the conflict only benefits the jihadists" in statement
     covered = map_entry(profile_page, "s-12.4.1")  # uncited, covered by the four works ending 12.4.5
     assert 'href="#s-12.4.5"' in covered
+    assert all(work in covered for work in ("Lecocq and Klute (2013)", "Laplace (2023)", "Monteau (2023)", "p. 665-666"))
     own = map_entry(profile_page, "s-6.2.5")  # after the last citation of its paragraph
     assert "the profile&#x27;s own" in own or "the profile's own" in own
     assert 'id="note-7"' in profile_page and map_entry(profile_page, "s-n7.1").count("Bencherif") == 1

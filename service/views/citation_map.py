@@ -64,7 +64,7 @@ class CitationMap:
             covering = self.g.value(sentence, self.cao.coveredBy)
             if covering is not None:
                 bits.append(f'<span class="covered">covered by the citation of <a href="#{anchor(covering)}">'
-                            f'sentence {int(self.g.value(covering, SCHEMA_POSITION))}</a></span>')
+                            f'sentence {int(self.g.value(covering, SCHEMA_POSITION))}</a>: {self.citation(covering)}</span>')
             else:
                 bits.append('<span class="own">no citation: the profile\'s own</span>')
         notes = sorted(self.g.objects(sentence, self.cao.refersToNote), key=lambda n: int(str(n).rsplit("/", 1)[-1]))
