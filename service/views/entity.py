@@ -209,13 +209,14 @@ class Page:
                              and not str(o).startswith((self.base + "id/concept/", self.base + "id/work/"))},
                             key=self.label)
             comment = self.g.value(claim, RDFS.comment)
+            pinpoints = self.pinpoints(claim)
             items.append(
                 f'<li><a href="{escape(self.href(claim))}">{escape(self.label(claim))}</a> '
                 f'<span class="kind">({escape(kinds)})</span>'
                 f'<dl><dt>when</dt><dd>{self.when(claim)}</dd>'
                 f'<dt>certainty</dt><dd>{self.link(self.g.value(claim, cao.certainty))}</dd>'
                 f'<dt>sources</dt><dd>{self.sources(claim)}</dd>'
-                + (f"<dt>stated in</dt><dd>{self.pinpoints(claim)}</dd>" if self.pinpoints(claim) else "")
+                + (f"<dt>stated in</dt><dd>{pinpoints}</dd>" if pinpoints else "")
                 + (f"<dt>with</dt><dd>{', '.join(self.link(o) for o in others)}</dd>" if others else "")
                 + (f"<dt>note</dt><dd>{escape(str(comment))}</dd>" if comment else "")
                 + "</dl></li>")
