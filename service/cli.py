@@ -87,12 +87,21 @@ def _serve(args, settings: Settings) -> int:
         print(f"\nrefusing to serve: {refused}", file=sys.stderr)
         return 1
     limits = args.limits  # read (and checked) once, by main
-    print(f"serving {release.store.name} on http://{args.host}:{args.port}/sparql "
-          f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)")
-    uvicorn.run(create_app(settings, limits, release), host=args.host, port=args.port, log_level="warning",
-                http=http_protocol(limits),  # uvicorn's httptools protocol with bounded request heads
-                proxy_headers=False)  # forwarding headers are read by clients.py, from trusted proxies only
+    config = uvicorn.Config(create_app(settings, limits, release), host=args.host, port=args.port,
+                            log_level="warning",
+                            http=http_protocol(limits),  # uvicorn's httptools protocol with bounded request heads
+                            proxy_headers=False)  # forwarding headers are read by clients.py, from trusted proxies only
+    # bound here, so that the address printed is the one bound: with --port 0, the port the system chose
+    listening = config.bind_socket()
+    host, port = listening.getsockname()[:2]
+    print(f"serving {release.store.name} on http://{_authority(host, port)}/sparql "
+          f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)", flush=True)
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _linked_store(settings: Settings):
@@ -174,7 +183,7 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="validate (or reuse a validated store) and serve the SPARQL endpoint")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: one the system chooses, printed when serving starts)")
     serve.add_argument("--store", help="serve this Oxigraph store folder as it is, instead of building one from the "
                                        "sources (a larger copy loaded elsewhere; it is not validated)")
     serve.set_defaults(run=_serve)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
-import time
 import urllib.request
 import warnings
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from playwright.sync_api import sync_playwright
 from service.build import Build, build
 from service.config import Settings
 from service.namespaces import prefixes
+
+from .waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -58,12 +61,6 @@ def ask(graph, settings):
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class LiveServer:
     url: str  # e.g. http://127.0.0.1:54321
@@ -79,31 +76,41 @@ class LiveServer:
         return self.url + "/sparql"
 
 
+SERVING = re.compile(r"^serving \S+ on (http://127\.0\.0\.1:\d+)/sparql ", re.MULTILINE)
+
+
 def start_server(tmp_store: Path, *arguments: str, **limits: str) -> LiveServer:
-    """`conflict-ld serve` as a user starts it, on a free loopback port, with the given limits (any
-    CONFLICT_LD_* setting, by its lower-case name) and command-line arguments."""
-    port = _free_port()
+    """`conflict-ld serve` as a user starts it, with the given limits (any CONFLICT_LD_* setting, by
+    its lower-case name) and command-line arguments. It binds port 0, so the system hands it a free
+    port with no race, and prints the address it bound; it is ready when it answers there."""
     env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_store), "CONFLICT_LD_DUMPS": str(tmp_store / "dumps"),
            **{f"CONFLICT_LD_{k.upper()}": v for k, v in limits.items()}}
-    log_path = tmp_store / f"server-{port}.log"
-    with open(log_path, "w", encoding="utf-8") as log:
+    log = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=tmp_store, prefix="server-", suffix=".log",
+                                      delete=False)
+    log_path = Path(log.name)
+    with log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
+            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", "0", *arguments],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def answering() -> LiveServer | None:
+        printed = log_path.read_text(encoding="utf-8", errors="replace")
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text(encoding='utf-8', errors='replace')}")
+            raise RuntimeError(f"server exited: {printed}")
+        if not (serving := SERVING.search(printed)):
+            return None
         try:
-            with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as response:
-                if response.status == 200:
-                    return LiveServer(url, process, env, log_path)
+            with urllib.request.urlopen(serving[1] + "/sparql?query=ASK%7B%7D", timeout=5) as response:
+                return LiveServer(serving[1], process, env, log_path) if response.status == 200 else None
         except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not start in time")
+            return None
+
+    try:
+        return wait_until(answering, "the server to answer", timeout=600)
+    except BaseException:
+        process.kill()
+        raise
 
 
 def client_at(address: str, **options) -> httpx.Client:
@@ -170,22 +177,37 @@ def live_server(store_dir):
     stop_server(server)
 
 
-# --- headless Chromium (Debian's, driven by Playwright; browser downloads are never used) ---------------
+# --- headless Chromium: Debian's, else Playwright's own build (tests/run installs one of them) ------------
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT = 30_000  # ms
+NO_BROWSER = os.environ.get("CONFLICT_LD_NO_BROWSER")  # set by tests/run when it could install none
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.fail("the browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        if CHROMIUM.exists():
+            executable = str(CHROMIUM)
+        elif Path(playwright.chromium.executable_path).exists():
+            executable = None  # Playwright's own
+        elif NO_BROWSER:
+            pytest.skip(f"NOT RUN: {NO_BROWSER}")
+        else:
+            pytest.fail("the browser tests need a Chromium: run them with tests/run, which installs one")
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A suite run without a browser says so last, where nobody misses it."""
+    not_run = [report for report in terminalreporter.stats.get("skipped", []) if "NOT RUN" in str(report.longrepr)]
+    if not_run:
+        terminalreporter.section("BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)
+        terminalreporter.line(f"{len(not_run)} browser tests were not run: {NO_BROWSER}", red=True, bold=True)
 
 
 class Watch:

@@ -69,7 +69,7 @@ def test_serve_refuses_data_that_fails_validation(tmp_path):
     shutil.copy(FIXTURES / "invalid" / "claim-without-source.ttl", home / "data" / "ttl" / "broken.ttl")
     shutil.copy(VALID_WORLD, home / "data" / "ttl" / "world.ttl")
     env = {**os.environ, "CONFLICT_LD_HOME": str(home), "CONFLICT_LD_STORE": str(tmp_path / "store")}
-    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", "1"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", "0"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "refusing to serve" in done.stderr

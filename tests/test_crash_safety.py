@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from service.durable import Damaged
 from service.store import MARKER, check_store
 
 from .conftest import ROOT, VALID_WORLD, start_server, stop_server
+from .waiting import wait_until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 _numbers = itertools.count()
@@ -200,7 +200,7 @@ def test_a_broken_store_given_with_store_ends_in_one_line(built, home, tmp_path)
     store = Path(shutil.copytree(store_of(built), tmp_path / "elsewhere"))
     _truncate_data_file(store)
     before = snapshot(store)
-    done = run(tmp_path / "logs", home, tmp_path / "var", "serve", "--port", "1", "--store", str(store))
+    done = run(tmp_path / "logs", home, tmp_path / "var", "serve", "--port", "0", "--store", str(store))
     assert done.process.returncode == 1
     assert done.err().splitlines()[-1].startswith(f"cannot serve the store in {store}: its file "), done.err()
     assert "Traceback" not in done.err() and "serving" not in done.out()
@@ -283,12 +283,20 @@ def test_a_dump_changed_while_serving_is_never_served_under_its_old_etag(built, 
 
 def _until(condition, command: Command, timeout: float = 120) -> bool:
     """Poll `condition` while `command` runs; whether it came true before the command ended."""
-    deadline = time.monotonic() + timeout
-    while command.process.poll() is None and time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.002)
-    return False
+    def seen_or_ended():
+        if command.process.poll() is not None:
+            return "ended"
+        return "seen" if condition() else None
+
+    return wait_until(seen_or_ended, f"what `conflict-ld {' '.join(command.process.args[3:])}` was watched for",
+                      timeout, step=0.002) == "seen"
+
+
+def blocked_on_a_lock(pid: int) -> bool:
+    """Whether process `pid` waits in the kernel for a file lock another holds (/proc/locks marks
+    waiters "->")."""
+    waiting = (line.split() for line in Path("/proc/locks").read_text().splitlines())
+    return any(fields[1] == "->" and fields[5] == str(pid) for fields in waiting)
 
 
 @pytest.mark.slow
@@ -326,8 +334,8 @@ def test_a_build_waits_for_the_lock_then_reuses_the_result(built, home, tmp_path
         command = launch(tmp_path / "logs", home, var, "build")
         assert _until(lambda: "waiting for the build" in command.err(), command), command.err()
         assert f"waiting for the build in {var} (process {os.getpid()}) to finish" in command.err()
-        time.sleep(0.5)
-        assert command.process.poll() is None and not any(var.glob("*/" + MARKER))
+        assert _until(lambda: blocked_on_a_lock(command.process.pid), command), command.err()
+        assert not any(var.glob("*/" + MARKER))
         shutil.copytree(built, var, dirs_exist_ok=True, ignore=shutil.ignore_patterns("build.lock"))  # the holder's
     assert command.wait() == 0, command.err()
     assert "INFO build lock waited" in command.err()
@@ -460,7 +468,7 @@ def test_a_read_only_folder_when_a_build_is_needed(built, changed_home, tmp_path
     var = copy_of(built, tmp_path)
     before = snapshot(var)
     with read_only(var):
-        done = run(tmp_path / "logs", changed_home, var, "serve", "--port", "1")
+        done = run(tmp_path / "logs", changed_home, var, "serve", "--port", "0")
     assert done.process.returncode == 1
     assert re.fullmatch(f"cannot write the store in {re.escape(str(var))}: (Read-only file system|Permission denied)",
                         done.err().splitlines()[-1]), done.err()

@@ -32,10 +32,6 @@ def run_and_wait(page, server, trigger=".yasqe .yasqe_queryButton"):
 
 def test_editor_runs_a_query_and_shows_rows(browse, live_server):
     page, watch = browse()
-    if catalogue_status(live_server) == 404:
-        # /queries is provided by another part of the service; until it is, Chromium itself logs the page's
-        # (silently handled) 404 for it
-        watch.tolerated.append(f"status of 404 (Not Found) ({live_server.url}/queries)")
     open_editor(page, live_server)
     # syntax highlighting: CodeMirror has tokenised the default query
     assert page.locator(".yasqe .CodeMirror .cm-keyword").count() > 0
@@ -88,14 +84,8 @@ def fetch_catalogue(server) -> tuple[int, bytes]:
         return problem.code, problem.read()
 
 
-def catalogue_status(server) -> int:
-    return fetch_catalogue(server)[0]
-
-
 def catalogue(server) -> list[dict]:
     status, body = fetch_catalogue(server)
-    if status == 404:
-        pytest.skip("GET /queries is not served yet")
     assert status == 200, body
     return json.loads(body)
 

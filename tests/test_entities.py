@@ -7,7 +7,7 @@ import pytest
 from pyld import jsonld
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 
 pytestmark = pytest.mark.slow
 
@@ -158,8 +158,14 @@ def test_the_page_for_people(live_server):
     assert "Bencherif and Campana (2017)" in page and "p. 125, 129" in page
     assert "https://www.wikidata.org/" in page or "http://www.wikidata.org/entity/Q15141050" in page
     assert 'rel="alternate" type="text/turtle"' in page
+    # the JSON-LD in the page (JSON-LD 1.1 §7.3: a script element) holds the entity's own statements,
+    # exactly those its Turtle description makes about it
     embedded = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
-    assert json.loads(embedded.replace("<\\/", "</"))
+    in_page = Graph().parse(data=embedded.replace("<\\/", "</"), format="json-ld")
+    turtle = httpx.get(f"{live_server.url}/id/organisation/hcua", headers={"Accept": "text/turtle"}).text
+    hcua = URIRef(BASE + "id/organisation/hcua")
+    assert set(in_page) == set(Graph().parse(data=turtle, format="turtle").triples((hcua, None, None)))
+    assert (hcua, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q15141050")) in in_page
 
 
 def test_unknown_entity_is_404_and_bad_format_406(live_server):

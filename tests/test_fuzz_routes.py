@@ -7,12 +7,13 @@ Hypothesis then starts from a request each route answers and changes one to thre
 parameters (huge numbers, Unicode digits, control characters, raw and broken percent-encodings,
 empty, repeated and unknown ones), path segments, the headers that steer negotiation, caching,
 ranges and CORS, the method, the body; and sends arbitrary paths. Every answer must be one: no 5xx
-(but a 503 with Retry-After, which a saturated query pool may send), no traceback, in a bounded
-time, and nothing unhandled in the server's log. Derandomised, with a fixed budget.
+(but a 503 with Retry-After, which a saturated query pool may send), no traceback, an answer at
+all (a request the server never answers fails on the client's timeout, a guard against hangs: how
+long answers take is for the benchmark), and nothing unhandled in the server's log. Derandomised,
+with a fixed budget.
 """
 
 import re
-import time
 from urllib.parse import quote
 
 import httpx
@@ -26,7 +27,6 @@ pytestmark = pytest.mark.slow
 
 SCHEMA = openapi()["paths"]
 EXAMPLES = 40  # per route that reads parameters; half as many for the others
-SECONDS_PER_REQUEST = 10  # generous, as the machine is shared: a request that held the event loop took 3-14 s
 
 NUMBERS = ["", " 1", "1 ", "0", "-1", "+1", "01", "1.5", "1e3", "1e309", "NaN", "Infinity", "1_0", "0x10",
            "9" * 30, "9" * 5000, "\u00b2", "\u0663\u0664", "\uff11", "\U0001d7d9", "1\n", "%31", "999999999"]
@@ -165,18 +165,20 @@ def target(store_dir):
     stop_server(server)
 
 
-def check(response: httpx.Response, took: float, shown: str) -> None:
-    """An answer, not a failure: no 5xx but a 503 that says when to retry, no traceback, in bounded time."""
+def check(response: httpx.Response, shown: str) -> None:
+    """An answer, not a failure: no 5xx but a 503 that says when to retry, no traceback."""
     assert response.status_code < 500 or (response.status_code == 503 and "retry-after" in response.headers), \
         f"{shown} -> {response.status_code} {response.text[:300]}"
     assert "Traceback" not in response.text and 'File "/' not in response.text, shown
-    assert took < SECONDS_PER_REQUEST, f"{shown} took {took:.1f} s"
 
 
 def send(client: httpx.Client, method: str, url: str, headers=None, body: bytes = b"") -> None:
-    started = time.monotonic()
-    response = client.request(method, url, headers=headers, content=body)
-    check(response, time.monotonic() - started, f"{method} {url[:200]!r} {headers!r}"[:600])
+    shown = f"{method} {url[:200]!r} {headers!r}"[:600]
+    try:
+        response = client.request(method, url, headers=headers, content=body)
+    except httpx.TimeoutException:
+        pytest.fail(f"{shown}: no answer before the client gave up")
+    check(response, shown)
 
 
 def nothing_unhandled(server, logged: int) -> None:

@@ -3,7 +3,8 @@
 import pytest
 
 from service import negotiation
-from service.negotiation import NotAcceptable, choose, parse_accept, quality
+from service.negotiation import (BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, parse_accept, quality,
+                                 split_suffix, suffix_of)
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values"]
@@ -68,6 +69,8 @@ def test_malformed_members_are_ignored_not_fatal():
     for q in ("\u0661", "nan", "1e-0", "0.0001", "1.5", "-0", "1.001", ".5"):  # not a qvalue of RFC 9110 §12.4.2
         assert choose(f"text/turtle;q={q}, application/n-triples;q=0.5", GRAPHS) == "application/n-triples", q
     assert choose("*/json", GRAPHS + ["application/json"]) == "text/turtle"  # '*/json' is invalid: absent header
+    for accept in ("text/", "/turtle"):  # a media range's type and subtype are tokens: never empty
+        assert choose(accept, GRAPHS) == "text/turtle", accept
 
 
 @pytest.mark.parametrize("requested, expected", [("ttl", "text/turtle"), ("JSONLD", "application/ld+json"),
@@ -89,3 +92,99 @@ def test_long_accept_headers_are_never_kept():
         accept = f"text/x-{i}, " + "a/b, " * negotiation.CACHED_ACCEPT + "application/n-triples"
         assert choose(accept, GRAPHS) == "application/n-triples"
     assert negotiation._best.cache_info().currsize == kept
+
+
+def test_an_absent_or_unusable_header_accepts_anything_at_full_quality():
+    for accept in (None, "", "garbage"):
+        assert quality(parse_accept(accept), "image/png") == 1.0
+
+
+def test_precedence_of_ranges_rfc_9110_example():
+    """RFC 9110 §12.5.1: the most specific range that matches sets the quality, whatever the order."""
+    ranges = parse_accept("text/*;q=0.3, text/plain;q=0.7, text/plain;format=flowed, "
+                          "text/plain;format=fixed;q=0.4, */*;q=0.5")
+    assert quality(ranges, "text/plain;format=flowed") == 1.0
+    assert quality(ranges, "text/plain") == 0.7
+    assert quality(ranges, "text/html") == 0.3
+    assert quality(ranges, "image/jpeg") == 0.5
+    assert quality(ranges, "text/plain;format=fixed") == 0.4
+    assert quality(parse_accept("*/*;q=0.9, text/*;q=0.5"), "text/csv") == 0.5
+
+
+def test_parameter_values_compare_unquoted_and_exactly():
+    """RFC 9110 §5.6.6: a parameter value is the same as a token or as a quoted string."""
+    assert quality(parse_accept('text/plain;format="flowed";q=0.5'), "text/plain;format=flowed") == 0.5
+    assert quality(parse_accept('text/plain;format="X";q=0.5'), "text/plain;format=XX") == 0
+    assert choose('text/turtle;x="a=b", application/n-triples;q=0.5', GRAPHS) == "text/turtle"
+
+
+def test_a_member_with_a_malformed_parameter_still_excludes_with_q_zero():
+    assert choose("text/turtle;charset;q=0, application/n-triples;q=0.5", GRAPHS) == "application/n-triples"
+
+
+# format= short names → the media type of the format each names: the file extensions registered with
+# each media type (Turtle .ttl, N-Triples .nt, N-Quads .nq, TriG .trig, JSON-LD .jsonld, RDF/XML .rdf,
+# SPARQL results .srj and .srx, .csv, .tsv), the formats' own names, OWL's RDF/XML exchange syntax, and
+# the bibliography formats the README names.
+FORMAT_NAMES = {
+    "html": "text/html", "srj": "application/sparql-results+json", "srx": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle", "turtle": "text/turtle",
+    "nt": "application/n-triples", "ntriples": "application/n-triples", "nq": "application/n-quads",
+    "nquads": "application/n-quads", "trig": "application/trig", "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json", "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml", "owl": "application/rdf+xml", "bib": "application/x-bibtex",
+    "bibtex": "application/x-bibtex", "ris": "application/x-research-info-systems",
+    "csl": "application/vnd.citationstyles.csl+json", "csljson": "application/vnd.citationstyles.csl+json",
+    "csl-json": "application/vnd.citationstyles.csl+json", "csl.json": "application/vnd.citationstyles.csl+json",
+}
+EVERY_TYPE = sorted({*FORMAT_NAMES.values(), "application/json"})
+
+
+@pytest.mark.parametrize("name, media_type", FORMAT_NAMES.items())
+def test_each_format_name_gives_its_format(name, media_type):
+    assert choose("*/*", EVERY_TYPE, requested_format=name) == media_type
+
+
+@pytest.mark.parametrize("offers, expected", [(RESULTS, "application/sparql-results+json"),
+                                              (GRAPHS, "application/ld+json"),
+                                              (["text/html", "application/json"], "application/json")])
+def test_json_is_whichever_json_the_route_gives(offers, expected):
+    assert choose(None, offers, requested_format="json") == expected
+
+
+@pytest.mark.parametrize("offers, expected", [(RESULTS, "application/sparql-results+xml"),
+                                              (GRAPHS, "application/rdf+xml")])
+def test_xml_is_whichever_xml_the_route_gives(offers, expected):
+    assert choose(None, offers, requested_format="xml") == expected
+
+
+def test_several_formats_the_first_available_wins():
+    assert choose("text/turtle", RESULTS, requested_format="ttl,tsv, csv") == "text/tab-separated-values"
+    assert choose("text/turtle", RESULTS, requested_format=["ttl", "csv"]) == "text/csv"
+
+
+# Document suffixes (README: `/id/place/kidal.ttl`, `.jsonld`, `.nt`, `.rdf`, `.html`; `/sources.bib`, `.ris`,
+# `.csl.json`) and the types they name.
+SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+            "rdf": "application/rdf+xml", "html": "text/html"}
+BIBLIOGRAPHY_SUFFIXES = {"bib": "application/x-bibtex", "ris": "application/x-research-info-systems",
+                         "csl.json": "application/vnd.citationstyles.csl+json"}
+
+
+@pytest.mark.parametrize("suffix, media_type", [*SUFFIXES.items(), *BIBLIOGRAPHY_SUFFIXES.items()])
+def test_each_suffix_names_its_type(suffix, media_type):
+    mapping = SUFFIX_TYPES if suffix in SUFFIXES else BIBLIOGRAPHY_TYPES
+    assert split_suffix(f"/id/place/kidal.{suffix}", mapping) == ("/id/place/kidal", suffix)
+    assert suffix_of(media_type) == suffix
+
+
+def test_a_path_without_a_document_name_before_the_suffix_has_none():
+    assert split_suffix("/id/place/kidal", SUFFIX_TYPES) == ("/id/place/kidal", None)
+    assert split_suffix("/id/place/.ttl", SUFFIX_TYPES) == ("/id/place/.ttl", None)
+    assert split_suffix(".ttl", SUFFIX_TYPES) == (".ttl", None)
+    assert split_suffix("/id/place/kidalttl", SUFFIX_TYPES) == ("/id/place/kidalttl", None)
+
+
+def test_the_longest_suffix_is_taken():
+    assert split_suffix("/sources.csl.json", {"json": "application/json", **BIBLIOGRAPHY_TYPES}) == ("/sources",
+                                                                                                    "csl.json")

@@ -24,3 +24,9 @@ def test_the_bounds_are_checked():
         whole_number("0", "page", least=1)
     with pytest.raises(BadParameter, match="at most 5"):
         whole_number("6", "limit", least=1, most=5)
+
+
+def test_zero_is_a_whole_number_unless_a_lower_bound_excludes_it():
+    assert whole_number("0", "cursor") == 0
+    with pytest.raises(BadParameter, match=r"^'cursor' must be a whole number, 0 or more"):
+        whole_number("-1", "cursor")

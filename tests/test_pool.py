@@ -8,9 +8,9 @@ import os
 import re
 import signal
 import socket
-import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -23,6 +23,7 @@ from service.store import EmbeddedStore, Query
 from service.workers import NetworkDenied, QueryPool, _deny_network
 
 from .conftest import client_at, start_server, stop_server
+from .waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -64,12 +65,42 @@ def workers_of(server_pid: int) -> list[int]:
 
 def logged(server, text: str, times: int) -> str:
     """The server's log once `text` is in it `times` times (lines about workers come as they are reaped)."""
-    for _ in range(50):
-        log = server.log()
-        if log.count(text) >= times:
-            break
-        time.sleep(0.1)
-    return log
+    return wait_until(lambda: (log := server.log()).count(text) >= times and log,
+                      f"{text!r} {times} times in the server's log")
+
+
+def demoted(server) -> list[int]:
+    """The server's workers at the idle scheduling class: those whose query has run past a second."""
+    found = []
+    for pid in workers_of(server.process.pid):
+        try:
+            if os.sched_getscheduler(pid) == os.SCHED_IDLE:
+                found.append(pid)
+        except OSError:  # it has just exited
+            continue
+    return found
+
+
+def store_files_open(pid: int, store: Path) -> list[str]:
+    """The files of the on-disk store the process holds open; none once its copy in memory replaced it."""
+    found = []
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:  # closed meanwhile
+            continue
+        if store.resolve() in Path(target).parents:
+            found.append(target)
+    return found
+
+
+def contacted(endpoint: str, contacts: list) -> list:
+    """The listener's contacts made before this call, once it has taken them all: it takes them in
+    order, so when it has closed a connection of ours made now, the earlier ones are counted."""
+    address = urlsplit(endpoint)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as ours:
+        assert ours.recv(1) == b""
+    return contacts[:-1]
 
 
 # --- no network --------------------------------------------------------------------------------------
@@ -88,15 +119,16 @@ def test_a_service_call_that_reaches_a_worker_connects_nowhere(store_path, liste
                 await pool.answer(Query(f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}", JSON))
             silent = await pool.answer(Query(f"SELECT * WHERE {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }}", JSON))
             assert b'"bindings":[{}]' in silent.body or b'"bindings":[]' in silent.body
-            await asyncio.sleep(0.5)  # the store's copy into memory is made under the filter too
+            worker, = workers_of(os.getpid())
+            await asyncio.to_thread(wait_until, lambda: not store_files_open(worker, store_path),
+                                    "the worker's copy of the store in memory (made under the filter too)")
             answer = await pool.answer(Query("ASK { ?s ?p ?o }", JSON))
             assert b"true" in answer.body
         finally:
             await pool.stop()
 
     asyncio.run(run())
-    time.sleep(0.3)
-    assert contacts == []
+    assert contacted(endpoint, contacts) == []
 
 
 SOCKETS = {socket.AF_INET: socket.SOCK_STREAM, socket.AF_INET6: socket.SOCK_DGRAM,
@@ -212,7 +244,8 @@ def test_one_client_cannot_take_every_worker(store_dir):
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
             runaways = [pool.submit(httpx.get, server.sparql, params={"query": RUNAWAY}, timeout=60) for _ in range(8)]
-            time.sleep(1.5)  # its queries have run a while: the client holds its share with long queries
+            # once its queries have run a while (their workers demoted), it holds its share with long queries
+            wait_until(lambda: len(demoted(server)) >= 2, "two of the client's queries running past a second")
             with client_at("127.0.0.2") as other:
                 answered = [other.get(server.sparql, params={"query": SIMPLE}).status_code for _ in range(20)]
             again = httpx.get(server.sparql, params={"query": SIMPLE}, timeout=10)
@@ -231,7 +264,8 @@ def test_one_client_cannot_take_every_worker(store_dir):
 
 
 def _long_query_from(server, headers: dict, source: str = "127.0.0.1"):
-    """Start a runaway query as a client; return its future once it has run past a second."""
+    """Start a runaway query as a client; return its future once it has run past a second (its worker
+    demoted): the client then holds its share with a long query."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
     def run():
@@ -240,7 +274,7 @@ def _long_query_from(server, headers: dict, source: str = "127.0.0.1"):
 
     future = pool.submit(run)
     pool.shutdown(wait=False)
-    time.sleep(1.3)
+    wait_until(lambda: demoted(server), "the runaway query running past a second")
     return future
 
 

@@ -32,6 +32,10 @@ def test_query_form(text, form):
     ("CLEAR ALL", "CLEAR"),
     ("DROP GRAPH <g>", "DROP"),
     ("WITH <g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+    ("CREATE SILENT GRAPH <g>", "CREATE"),
+    ("ADD DEFAULT TO <g>", "ADD"),
+    ("MOVE <a> TO <b>", "MOVE"),
+    ("COPY <a> TO DEFAULT", "COPY"),
 ])
 def test_updates_are_recognised(text, keyword):
     assert analyse(text).update == keyword
@@ -424,6 +428,8 @@ def test_tricky_texts(text, endpoints):
     ("SELECT * WHERE { ?s ?p 'unended SERVICE <urn:ex:s> {} }", "does not end"),
     ("SELECT * WHERE { ?s ?p \"x\\u0022 SERVICE <urn:ex:s> {} }\"", ESCAPES_FIRST),
     ("SELECT * WHERE { ?s ?p ?o \x0b SERVICE <urn:ex:s> {} }", "unexpected character"),
+    ("SELECT * WHERE { SERVICE \x0b <urn:ex:s> {} }", "unexpected character"),
+    ("SELECT * FROM \x0b {}", "unexpected character"),
     ("SELECT * WHERE { SERVICE <urn:ex:\\uD800> {} }", "not a Unicode character"),
 ])
 def test_texts_that_cannot_be_read_safely_are_unreadable(text, reason):
@@ -458,6 +464,7 @@ def test_a_less_than_that_reads_two_ways_is_refused(text):
     ("SELECT * WHERE { { SELECT * WHERE { ?s ?p 'FROM <urn:ex:no>' } } }", [], []),
     ("ASKFROM<urn:ex:a>{}", ["urn:ex:a"], []),  # Oxigraph: ASK FROM <urn:ex:a>
     ("ASK FROMNAMED<urn:ex:b>{}", [], ["urn:ex:b"]),
+    ("PREFIX ex: <urn:ex:> SELECT * FROMex:g WHERE { }", ["ex:g"], []),  # Oxigraph: FROM ex:g
     ("DESCRIBE fromage:x", [], []),  # a name, not FROM
 ])
 def test_dataset_clauses(text, from_graphs, from_named):
@@ -472,3 +479,145 @@ def test_glued_keywords_are_read_as_the_engine_reads_them():
         assert oxigraph_reading(text) == ("query", "SELECT" if "SILENT" in text else "service"), text
     for text in ("ASKFROM<urn:ex:a>{}", "ASK FROMNAMED<urn:ex:b>{}"):
         assert oxigraph_reading(text) == ("query", "ASK")
+
+
+
+# --- SPARQL 1.1 (and 1.2) productions that the examples above leave out -----------------------------
+
+def test_a_version_declaration_belongs_to_the_prologue():
+    """SPARQL 1.2's Prologue holds VersionDecl beside BASE and PREFIX."""
+    assert analyse('VERSION "1.2"\nSELECT * WHERE { ?s ?p ?o }').form == "SELECT"
+
+
+def test_blank_node_labels_are_terms():
+    shape = analyse("SELECT * WHERE { _:b ?p ?o . _:b.c ?p ?o . SERVICE <urn:ex:s> { } }")
+    assert shape.unreadable is None and shape.services == ("urn:ex:s",)
+
+
+@pytest.mark.parametrize("operand", ['"a"', '"a"@en', "1", "<urn:ex:a>", "ex:a", "true", "false", "STR(?a)", "?a"])
+def test_a_less_than_after_any_operand_reads_two_ways(operand):
+    """After an operand, `<` is less-than (RelationalExpression); a lexer taking `<'>` for an IRI
+    would read the rest as a string hiding the SERVICE. A collection closed before changes nothing."""
+    for before in ("BIND(1 AS ?a)", "?s ?p (1 (2)) ."):
+        text = f"SELECT * WHERE {{ {before} FILTER({operand}<'>')SERVICE<urn:ex:s>{{?a ?b ?c}}#'\n}}"
+        assert AMBIGUOUS in analyse(text).unreadable, text
+
+
+@pytest.mark.parametrize("text, graph_form", [("SELECT * {}", False), ("ASK {}", False),
+                                              ("CONSTRUCT WHERE { ?s ?p ?o }", True), ("DESCRIBE <urn:ex:a>", True)])
+def test_construct_and_describe_return_graphs(text, graph_form):
+    assert analyse(text).returns_graph is graph_form
+
+
+@pytest.mark.parametrize("text, own", [("SELECT * {}", False), ("SELECT * FROM <urn:ex:a> {}", True),
+                                       ("SELECT * FROM NAMED <urn:ex:a> {}", True)])
+def test_a_query_with_from_or_from_named_has_its_own_dataset(text, own):
+    assert analyse(text).has_dataset is own
+
+
+@pytest.mark.parametrize("text, position", [
+    ("\nSELECT * { ?s ?p 'x SERVICE <urn:ex:s> {} }", "line 2, column 18"),
+    ("SELECT *\n\nWHERE {\n ?s ?p 'x SERVICE <urn:ex:s> {} }", "line 4, column 8"),
+])
+def test_an_unreadable_text_says_where(text, position):
+    assert analyse(text).unreadable.startswith(position + ": a string that does not end")
+
+
+@pytest.mark.parametrize("text, reason", [
+    # SPARQL 1.1 §19.2: replaced once, `\u005C` is a backslash, and `\u0041` inside a string is no escape
+    ("SELECT * WHERE { ?s ?p '\\u005Cu0041' . SERVICE <urn:ex:s> {} }", "line 1, column 24: a string"),
+    # a surrogate is no character, wherever it is written (here, in a comment)
+    ("SELECT * WHERE { ?s ?p ?o } # \\uD800", "\\uD800 is not a Unicode character"),
+    ("SELECT * WHERE { ?s ?p '\\U00110000' }", "\\U00110000 is not a Unicode character"),
+    ("SELECT * WHERE { ?s ?p '\\uDFFF' }", "\\uDFFF is not a Unicode character"),
+    # replaced first, `\u000A` ends the comment, and FROM <urn:ex:a> names the dataset
+    ("SELECT * # \\u000A FROM <urn:ex:a>\nWHERE {}", "code-point escapes"),
+])
+def test_a_text_whose_code_point_escapes_cannot_be_replaced_or_change_it_is_unreadable(text, reason):
+    unreadable = analyse(text).unreadable
+    assert unreadable is not None and reason in unreadable
+
+
+def test_code_point_escapes_of_every_character_are_read():
+    assert analyse("SELECT * { SERVICE <urn:ex:\\U0001F600> { } }").services == ("urn:ex:\U0001F600",)
+    assert analyse("SELECT * WHERE { ?s ?p '\\U0010FFFF' . SERVICE <urn:ex:s> {} }").unreadable is None
+    assert analyse("SELECT * WHERE { ?s ?p '\\uE000\\uD7FF' . SERVICE <urn:ex:s> {} }").unreadable is None
+
+
+def test_a_name_in_or_after_the_where_group_is_no_dataset_clause():
+    """DatasetClause comes before WhereClause: inside the group or after it, `from:p` is a prefixed name."""
+    for text in ("PREFIX from: <urn:ex:from/>\nSELECT * WHERE { ?s from:p ?o }",
+                 "PREFIX from: <urn:ex:from/>\nSELECT * { { ?s from:p ?o } }",
+                 "PREFIX from: <urn:ex:from/>\nASK { ?s from:p ?o } VALUES ?s { from:x }",
+                 "PREFIX from: <urn:ex:from/>\nSELECT * WHERE { ?s ?p ?o } ORDER BY from:f(?o)"):
+        shape = analyse(text)
+        assert (shape.from_graphs, shape.from_named_graphs, shape.unreadable) == ((), (), None), text
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { { SELECT ?b (?a<'>' AS ?x) WHERE {} } SERVICE <urn:ex:s> {} } #'",
+    # a group may hold a SubSelect alone, without braces of its own
+    "SELECT * WHERE { SELECT * WHERE { { SELECT ?b (?a<'>' AS ?x) WHERE {} } } } #' SERVICE",
+    "SELECT * WHERE { { SELECT * WHERE { SELECT ?b (?a<'>' AS ?x) WHERE {} } } SERVICE <urn:ex:s> {} } #'",
+])
+def test_a_subquery_projection_holds_expressions(text):
+    """In a SubSelect, `(` after a projected variable opens an expression, where `<` compares."""
+    assert AMBIGUOUS in analyse(text).unreadable
+
+
+@pytest.mark.parametrize("before", ["", "{ ?a ?b ?c } ", "{ SELECT * WHERE { } } ", "VALUES ?x { 1 } ",
+                                    "VALUES (?x) { (1) } ", "OPTIONAL { ?a ?b ?c } ", "?t a (1) . ",
+                                    "?t ex:p (1) . ", "?t ?p (1) . "])
+def test_a_less_than_in_a_collection_is_an_iri_after_any_closed_group(before):
+    """A Collection holds terms, no expression: its `<` starts an IRI, the text's one reading (here
+    one whose inside would open a comment as code). Groups and collections closed before it do not
+    change that."""
+    for predicate in ("?p", "a", "ex:p"):
+        for collection in ("(?o<urn:ex:a#>)", "(1 (?o<urn:ex:a#>))"):
+            text = (f"PREFIX ex: <urn:ex:> SELECT * WHERE {{ {before}?s {predicate} {collection} . "
+                    "SERVICE <urn:ex:s> { } }")
+            shape = analyse(text)
+            assert (shape.unreadable, shape.services) == (None, ("urn:ex:s",)), text
+            assert oxigraph_reading(text) is not None  # the engine parses it
+
+
+@pytest.mark.parametrize("text", ["SELECT * FROM", "SELECT * FROM NAMED", "SELECT * FROM ?g {}", "ASK FROM NAMED 1 {}"])
+def test_a_dataset_clause_without_a_graph_is_analysed(text):
+    """Not SPARQL (DatasetClause names an IRI), but the analysis still answers: the engine then refuses it."""
+    shape = analyse(text)
+    assert shape.has_dataset and shape.unreadable is None
+
+
+@pytest.mark.parametrize("call", ["FILTER ex:f(", "FILTER <urn:ex:f>(", "FILTERex:f("])
+def test_a_filter_function_call_holds_expressions(call):
+    """Constraint ::= … | FunctionCall (an IRI or prefixed name, then its ArgList); Oxigraph reads
+    `FILTERex:f(` as FILTER ex:f(."""
+    text = f"PREFIX ex: <urn:ex:> SELECT * WHERE {{ {call}?a<'>')SERVICE<urn:ex:s>{{?a ?b ?c}}#'\n}}"
+    assert AMBIGUOUS in analyse(text).unreadable
+
+
+def test_a_service_keyword_without_an_endpoint_still_counts():
+    """The word SERVICE is a call whatever follows it: refused, never passed on."""
+    assert analyse("SELECT * WHERE { SERVICE 'x' { } }").services == ("?",)
+    assert analyse("SELECT * { SERVICE").services == ("?",)
+
+
+def test_silent_and_named_glued_to_a_prefixed_name_are_keywords():
+    """As the engine reads them: `SILENTex:s` is SILENT ex:s, `NAMEDex:g` is NAMED ex:g."""
+    assert analyse("PREFIX ex: <urn:ex:> SELECT * { SERVICE SILENTex:s { } }").services == ("ex:s",)
+    assert analyse("PREFIX ex: <urn:ex:> SELECT * FROM NAMEDex:g { }").from_named_graphs == ("ex:g",)
+
+
+@pytest.mark.parametrize("text", ["SELECT * { ?s ?p trueSERVICE 1 { } }",
+                                  "PREFIX ex: <urn:ex:> SELECT * { SERVICEex:a"])
+def test_a_name_holding_service_calls_only_an_endpoint_followed_by_a_group(text):
+    """ServiceGraphPattern ::= 'SERVICE' 'SILENT'? VarOrIri GroupGraphPattern."""
+    assert analyse(text).services == ()
+
+
+def test_a_less_than_is_refused_only_where_the_two_readings_differ():
+    """`<?b&&?c>` lexes as an IRI, yet read as code it is the same up to its `>` (the less-than
+    reading is the query's); `<1)&&(2>` read as code closes a parenthesis the IRI reading leaves open."""
+    same = analyse("SELECT * WHERE { ?s ?p ?a FILTER(?a<?b&&?c>1) SERVICE <urn:ex:s> {} }")
+    assert (same.unreadable, same.services) == (None, ("urn:ex:s",))
+    assert AMBIGUOUS in analyse("SELECT * WHERE { ?s ?p ?a FILTER((?a<1)&&(2>?b)) SERVICE <urn:ex:s> {} }").unreadable

@@ -248,28 +248,21 @@ def test_the_variants_name_entities_of_the_data_only():
 
 @slow
 def test_recall_and_precision_on_spreadsheet_variants(index):
-    """Top candidate right for ≥ 90 % of the variants; `match` wrong for < 5 % of the matches it claims."""
+    """The README's figures, exactly: of 90 variants to match and 24 to leave unmatched, the top
+    candidate is right for all 90, `match` is claimed for 88 and never wrongly."""
     rows = variants()
     positives = [r for r in rows if r["expected"]]
-    right_first = matched = claimed = wrong = 0
+    right_first = matched = wrong = 0
     mistakes = []
     for row in rows:
         first = top(index, row["query"], *([row["type"]] if row["type"] else []))
         if row["expected"] and first and first.entity.id == row["expected"]:
             right_first += 1
         if first and first.match:
-            claimed += 1
             if first.entity.id == row["expected"]:
                 matched += 1
             else:
                 wrong += 1
                 mistakes.append(f"{row['query']!r} matched {first.entity.id}")
-    recall, match_recall = right_first / len(positives), matched / len(positives)
-    precision = (claimed - wrong) / claimed
-    summary = (f"{len(positives)} variants to match, {len(rows) - len(positives)} to leave unmatched: "
-               f"top candidate right {right_first} (recall {recall:.3f}); match right {matched} "
-               f"(recall {match_recall:.3f}); {claimed} matches claimed, {wrong} wrong (precision {precision:.3f})")
-    print(summary)
-    assert recall >= 0.9, summary
-    assert match_recall >= 0.8, summary
-    assert precision >= 0.95, "; ".join([summary, *mistakes])
+    assert (len(positives), len(rows) - len(positives)) == (90, 24)
+    assert (right_first, matched, wrong) == (90, 88, 0), mistakes

@@ -1,10 +1,12 @@
 """The SPARQL 1.1 Protocol against a real server on loopback, with real clients."""
 
 import json
+import re
+from collections import Counter
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, JSONLD, SPARQLWrapper
 
@@ -13,6 +15,7 @@ pytestmark = pytest.mark.slow
 LABELS = "SELECT ?label WHERE { grp:mnla rdfs:label ?label } ORDER BY ?label"
 ALLIANCE = "ASK { ?c a cao:Alliance ; cao:party grp:mnla , grp:ansar-dine }"
 CONSTRUCT = "CONSTRUCT { grp:mnla ?p ?o } WHERE { grp:mnla ?p ?o }"
+MNLA = URIRef("https://w3id.org/conflict-ld/id/organisation/mnla")
 
 
 def wrapper(server, query, fmt, method=None):
@@ -55,18 +58,49 @@ def test_ask(live_server, fmt):
     assert answer is True
 
 
+def mnla_statements(server) -> set[tuple]:
+    """What the data says about grp:mnla, as a SELECT returns it (JSON results, read by hand)."""
+    response = httpx.get(server.sparql, params={"query": "SELECT ?p ?o WHERE { grp:mnla ?p ?o }"},
+                         headers={"Accept": "application/sparql-results+json"})
+    return {(MNLA, URIRef(b["p"]["value"]), term(b["o"])) for b in response.json()["results"]["bindings"]}
+
+
+def unlabelled(triple: tuple) -> tuple:
+    """A triple with its blank nodes as one marker: each answer labels them anew."""
+    return tuple("_:" if isinstance(t, BNode) else t for t in triple)
+
+
+def term(binding: dict):
+    """A SPARQL JSON results term (https://www.w3.org/TR/sparql11-results-json/#select-encode-terms)."""
+    if binding["type"] == "uri":
+        return URIRef(binding["value"])
+    if binding["type"] == "bnode":
+        return BNode(binding["value"])
+    return Literal(binding["value"], lang=binding.get("xml:lang"),
+                   datatype=URIRef(binding["datatype"]) if "datatype" in binding else None)
+
+
 @pytest.mark.parametrize("fmt", [TURTLE, N3, RDFXML, JSONLD])
 def test_construct_in_every_graph_format(live_server, fmt):
+    """CONSTRUCT instantiates its template once per solution (SPARQL 1.1 §16.2): the graph is
+    exactly the solutions of the same pattern, in every format."""
     result = wrapper(live_server, CONSTRUCT, fmt).convert()
     graph = result if isinstance(result, Graph) else Graph().parse(
         data=result, format={TURTLE: "turtle", N3: "turtle", JSONLD: "json-ld"}[fmt])
-    assert len(graph) > 5
+    expected = mnla_statements(live_server)
+    assert len(expected) > 40  # the MNLA is the profile's most described organisation
+    assert Counter(map(unlabelled, graph)) == Counter(map(unlabelled, expected))
 
 
 def test_describe_gives_the_entity(live_server):
+    """DESCRIBE answers the resource's concise bounded description: every statement about it (and
+    about the blank nodes those reach), nothing about anything else."""
     graph = wrapper(live_server, "DESCRIBE grp:mnla", TURTLE).convert()
     graph = graph if isinstance(graph, Graph) else Graph().parse(data=graph, format="turtle")
-    assert len(graph) > 3
+    about_mnla = {t for t in graph if t[0] == MNLA}
+    assert {(s, p, o) for s, p, o in about_mnla if not isinstance(o, BNode)} == \
+        {(s, p, o) for s, p, o in mnla_statements(live_server) if not isinstance(o, BNode)}
+    assert all(s == MNLA or isinstance(s, BNode) for s, _, _ in graph)
 
 
 def test_rdflib_sparqlstore_as_a_second_client(live_server):
@@ -154,7 +188,12 @@ def test_service_description_by_negotiation(live_server):
     graph = Graph().parse(data=response.text, format="turtle")
     names = {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/sparql-service-description#name"))}
     assert names == {f"https://w3id.org/conflict-ld/graph/{n}" for n in ("ontology", "data", "derived", "wikidata")}
-    assert "query timeout" in response.text
+    schema = "https://schema.org/"
+    limits = {str(graph.value(limit, URIRef(schema + "name"))): (graph.value(limit, URIRef(schema + "value")).toPython(),
+                                                                str(graph.value(limit, URIRef(schema + "unitCode"))))
+              for limit in graph.objects(None, URIRef(schema + "additionalProperty"))}
+    # the live server's settings (conftest), in UN/CEFACT units: SEC seconds, C62 a count
+    assert limits["query timeout"] == (3, "SEC") and limits["concurrent queries"] == (2, "C62")
 
 
 def test_browser_gets_the_query_page(live_server):
@@ -222,10 +261,19 @@ def test_format_parameter_overrides_accept(live_server):
 
 # --- errors ------------------------------------------------------------------------------------------
 
-def test_malformed_query_is_400_with_the_position(live_server):
-    response = httpx.get(live_server.sparql, params={"query": "SELECT ?x WHERE { ?x ?y }"})
+@pytest.mark.parametrize("text, line", [("SELECT ?x WHERE { ?x ?y }", 1),
+                                        ("PREFIX ex: <http://example.org/>\nSELECT ?x\nWHERE {\n  ?x ex:p\n}", 5)])
+def test_malformed_query_is_400_with_the_position(live_server, text, line):
+    """The position is the line of the query as sent (the predeclared prefixes add none), where the
+    object the triple pattern needs is missing: at its closing brace."""
+    response = httpx.get(live_server.sparql, params={"query": text})
     assert response.status_code == 400
-    assert "does not parse" in response.text and "1:" in response.text
+    assert "does not parse" in response.text
+    position = re.search(r"at (\d+):(\d+)", response.text)
+    assert position, response.text
+    assert int(position[1]) == line
+    column = text.splitlines()[line - 1].index("}") + 1
+    assert int(position[2]) in (column, column + 1), response.text  # at the brace, or just past it
 
 
 @pytest.mark.parametrize("text", ["INSERT DATA { <http://a> <http://b> <http://c> }", "DROP ALL",

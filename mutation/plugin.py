@@ -1,0 +1,49 @@
+"""The pytest plugin of the test runs mutmut makes, and the clean-up mutmut runs after each.
+
+mutmut kills a run that passes its time limit, but not the servers the tests started: so each run
+leads a process group of its own, recorded in GROUP_FILE, and mutmut's post-mutation command
+(`python -m mutation.plugin`) ends whatever is left in it. Property-based tests run last, so that
+`-x` stops a run at a failing example test without first spending the property tests' examples.
+And mutmut counts a mutant killed only when the tests exit with status 1, so any failure exits so:
+a mutant that breaks the module's import (a collection error, status 2) is killed too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+GROUP_FILE = Path(".mutation-process-group")  # in the scratch copy the tests run in
+
+
+def pytest_configure(config) -> None:
+    if os.getpgrp() != os.getpid():
+        os.setsid()
+    GROUP_FILE.write_text(str(os.getpgrp()), encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if exitstatus != 0:
+        session.exitstatus = 1
+
+
+def end_group() -> None:
+    """Kill what the last test run left running (nothing, unless it was killed)."""
+    try:
+        group = int(GROUP_FILE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    GROUP_FILE.unlink()
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+if __name__ == "__main__":
+    end_group()
