@@ -11,9 +11,9 @@ and kills a run that takes ten times the unmutated one. Nothing in the checkout 
 mutated. The counts and surviving mutants go to `mutation/results.json`; `mutation/REPORT.md` is
 written from them and from `mutation/accepted.toml`, the reviewed survivors that are equivalent
 (no observable change) or accepted, each with its reason. `--again`, after tests were added, tries
-again only the mutants that survived the module's last run, one by one (mutmut's bulk re-run reads
-its cache by a line's text, and lines such as `}` recur, so it can report a mutant by another's
-result); a killed mutant stays killed, since tests are only added.
+again only the mutants that survived the module's last run and are not accepted, one by one
+(mutmut's bulk re-run reads its cache by a line's text, and lines such as `}` recur, so it can
+report a mutant by another's result); a killed mutant stays killed, since tests are only added.
 """
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def run_mutmut(module: str, target: Target, scratch: Path, mutants: list[int] | 
                 raise SystemExit(f"mutmut failed on {module}: see {scratch / 'mutmut.log'}")
 
 
-def survivors_of_last_run(module: str, scratch: Path) -> list[int]:
-    """The ids of the mutants that survived the module's last run, if the module is unchanged since."""
+def open_survivors_of_last_run(module: str, scratch: Path) -> list[int]:
+    """The ids of the mutants that survived the module's last run and that accepted.toml does not
+    explain, if the module is unchanged since."""
     if not (scratch / CACHE).exists():
         raise SystemExit(f"{module} has no run to take up again: run it afresh")
     with sqlite3.connect(scratch / CACHE) as cache:
@@ -114,7 +115,8 @@ def survivors_of_last_run(module: str, scratch: Path) -> list[int]:
                                                       (SURVIVED, UNTESTED))]
     if hashes != {hashlib.sha256((ROOT / module_path(module)).read_bytes()).hexdigest()}:
         raise SystemExit(f"{module_path(module)} changed since its last run: run it afresh")
-    return survivors
+    reasons = accepted().get(module, {})
+    return [mutant for mutant in survivors if changed_lines(_diff(scratch, mutant)) not in reasons]
 
 
 def collect(module: str, scratch: Path, seconds: float, again: bool) -> dict:
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("modules", nargs="*", metavar="MODULE",
                         help=f"modules of service/ to mutate (default: all of {', '.join(TARGETS)})")
     parser.add_argument("--again", action="store_true",
-                        help="try again only the mutants that survived each module's last run (after adding tests)")
+                        help="try again only the unaccepted survivors of each module's last run (after adding tests)")
     parser.add_argument("--report", action="store_true",
                         help="only write REPORT.md again (after editing accepted.toml)")
     arguments = parser.parse_args(argv)
@@ -261,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         scratch = SCRATCH / module
         started = time.monotonic()
         print(f"{module}: mutating {module_path(module)} in {scratch.relative_to(ROOT)}", flush=True)
-        survivors = survivors_of_last_run(module, scratch) if arguments.again else None
+        survivors = open_survivors_of_last_run(module, scratch) if arguments.again else None
         copy_checkout(scratch, keep_cache=arguments.again)
         run_mutmut(module, TARGETS[module], scratch, survivors)
         result = collect(module, scratch, time.monotonic() - started, arguments.again)

