@@ -17,12 +17,14 @@ def test_readme_opens_with_exactly_two_commands():
     assert text.index("```sh") < 40
     commands = readme_commands()
     assert len(commands) == 2
-    assert "conflict-ld serve" in commands[0] and "pytest" in commands[1]
+    assert "conflict-ld serve" in commands[0] and commands[1] == "tests/run"
+    assert (ROOT / "tests" / "run").read_text(encoding="utf-8").splitlines()[-1] == \
+        'exec .venv/bin/python -m pytest "$@"'
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert readme_commands()[1] in ci.splitlines()
+    assert f"exec {readme_commands()[1]}" in ci.splitlines()
 
 
 def test_nothing_reads_the_shared_folder():
