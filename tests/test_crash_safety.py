@@ -32,21 +32,12 @@ from service.dumps import check
 from service.durable import Damaged
 from service.store import MARKER, check_store
 
-from .conftest import ROOT, VALID_WORLD, start_server, stop_server
+from .conftest import ROOT, start_server, stop_server
+from .projects import small_project
 from .waiting import wait_until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 _numbers = itertools.count()
-
-
-def make_home(folder: Path, extra: str = "") -> Path:
-    """A project whose data is the small valid fixture; `extra` (a comment) changes its fingerprint."""
-    for name in ("ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / name, folder / name)
-    (folder / "data" / "ttl").mkdir(parents=True)
-    (folder / "data" / "ttl" / "world.ttl").write_text(VALID_WORLD.read_text(encoding="utf-8") + extra,
-                                                       encoding="utf-8")
-    return folder
 
 
 @dataclass
@@ -109,13 +100,13 @@ def served_quads(server) -> int:
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
-    return make_home(tmp_path_factory.mktemp("home"))
+    return small_project(tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture(scope="module")
 def changed_home(tmp_path_factory) -> Path:
     """The same data with other bytes: a build is needed where `home`'s store is."""
-    return make_home(tmp_path_factory.mktemp("changed-home"), "# changed\n")
+    return small_project(tmp_path_factory.mktemp("changed-home"), "# changed\n")
 
 
 @pytest.fixture(scope="module")
