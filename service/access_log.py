@@ -1,13 +1,15 @@
 """An access line per request: method, path, status, bytes sent, time taken and client.
 
 A plain ASGI middleware (no body buffering) wrapped around the whole app, so every answer is
-logged, error pages and static files included.
+logged, error pages and static files included; but not a request refused for its size, which the
+limits logger records instead, as it does the refusals that never reach the app.
 """
 
 from __future__ import annotations
 
 import time
 
+from .http_limits import REFUSED
 from .logs import event, logger
 
 _LOG = logger("access")
@@ -34,7 +36,8 @@ class AccessLog:
         try:
             await self.app(scope, receive, counting)
         finally:
-            client = scope.get("client")
-            event(_LOG, "request", method=scope["method"], path=scope.get("raw_path", b"").decode("latin-1")[:512],
-                  status=status or 500, bytes=sent, ms=round((time.perf_counter() - started) * 1000, 2),
-                  client=client[0] if client else None)
+            if not scope.get(REFUSED):
+                client = scope.get("client")
+                event(_LOG, "request", method=scope["method"],
+                      path=scope.get("raw_path", b"").decode("latin-1")[:512], status=status or 500, bytes=sent,
+                      ms=round((time.perf_counter() - started) * 1000, 2), client=client[0] if client else None)

@@ -24,6 +24,7 @@ from .views.responses import error
 
 _LOG = logger("limits")
 LINGER = 2.0  # seconds a refused client may go on sending (discarded) so that it reads the refusal
+REFUSED = "conflict_ld.refused_by_limits"  # set in a request's scope refused here: the access log leaves it out
 
 
 def parameter_count(query_string: bytes) -> int:
@@ -42,6 +43,7 @@ class RequestLimits:
         if refusal is None:
             return await self.app(scope, receive, send)
         status, message = refusal
+        scope[REFUSED] = True  # logged here, as the protocol's refusals are: one line per request
         client = scope.get("client")
         event(_LOG, "refused", status=status, reason=message, client=client[0] if client else None)
         await error(status, message)(scope, receive, send)

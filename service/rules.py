@@ -17,7 +17,7 @@ from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
 RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA}
 
 
-def rule_files(ontology_dir: Path, folder: str = ".") -> list[Path]:
+def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
     return sorted((ontology_dir / "rules" / folder).glob("*.rq"))
 
 

@@ -1,8 +1,8 @@
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from service.config import Settings
-from service.dataset import DERIVED, load
+from service.dataset import DERIVED, WIKIDATA, load
 from service.namespaces import ORG, PROV, TIME
 from service.rules import derive
 
@@ -13,10 +13,13 @@ CAO = Namespace(BASE + "ontology#")
 ID = Namespace(BASE + "id/")
 
 
-def derived():
+WD = Namespace("http://www.wikidata.org/entity/")
+
+
+def derived(graph: str = DERIVED):
     dataset = load(Settings(), [VALID_WORLD])
     derive(dataset)
-    return dataset.graph(DERIVED)
+    return dataset.graph(graph)
 
 
 def test_a_dated_event_gets_an_owl_time_instant_at_its_precision():
@@ -64,3 +67,14 @@ def test_a_statement_is_also_asserted_as_a_plain_triple():
 def test_a_relative_date_is_not_turned_into_a_guessed_date():
     g = derived()
     assert (ID["event/founding"], TIME.hasTime, None) not in g
+
+
+def test_the_wikidata_view_goes_to_its_own_graph():
+    """Alpha is linked to wd:Q853699: its names are written on the item, in the wikidata graph only
+    (users take or leave that view as a whole)."""
+    view, derived_graph = derived(WIKIDATA), derived()
+    names = {(WD.Q853699, RDFS.label, Literal("Alpha", lang="en")), (WD.Q853699, RDFS.label, Literal("Alpha", lang="fr")),
+             (WD.Q853699, SKOS.altLabel, Literal("ALF", lang="en"))}
+    assert names <= set(view)
+    assert (WD.Q853699, None, None) not in derived_graph
+    assert (ID["organisation/alpha"], CAO.ideology, None) not in view
