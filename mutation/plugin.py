@@ -5,7 +5,9 @@ leads a process group of its own, recorded in GROUP_FILE, and mutmut's post-muta
 (`python -m mutation.plugin`) ends whatever is left in it. Property-based tests run last, so that
 `-x` stops a run at a failing example test without first spending the property tests' examples.
 And mutmut counts a mutant killed only when the tests exit with status 1, so any failure exits so:
-a mutant that breaks the module's import (a collection error, status 2) is killed too.
+a mutant that breaks the module's import (a collection error, status 2) is killed too. What a
+server keeps beside a store built once (FORGET, glob patterns under CONFLICT_LD_TEST_STORE) and
+the mutated module makes is removed before each run, so that every mutant makes it again.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ import signal
 from pathlib import Path
 
 GROUP_FILE = Path(".mutation-process-group")  # in the scratch copy the tests run in
+FORGET = "MUTATION_FORGET"  # space-separated glob patterns
 
 
 def pytest_configure(config) -> None:
     if os.getpgrp() != os.getpid():
         os.setsid()
     GROUP_FILE.write_text(str(os.getpgrp()), encoding="utf-8")
+    if store := os.environ.get("CONFLICT_LD_TEST_STORE"):
+        for pattern in os.environ.get(FORGET, "").split():
+            for made in Path(store).glob(pattern):
+                made.unlink()
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -166,6 +166,13 @@ def listener():
 
 @pytest.fixture(scope="session")
 def store_dir(tmp_path_factory) -> Path:
+    """The shared servers' store and dumps: a new folder, or the one CONFLICT_LD_TEST_STORE names, kept
+    between runs (the server reuses a store built from the same sources), as mutation testing does
+    for modules the build does not use."""
+    kept = os.environ.get("CONFLICT_LD_TEST_STORE")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        return Path(kept)
     return tmp_path_factory.mktemp("store")
 
 

@@ -4,8 +4,11 @@ from collections import Counter, defaultdict
 
 import httpx
 import pytest
+import yaml
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
+
+from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -97,3 +100,49 @@ def test_a_weak_validator_revalidates_the_description(live_server):
         assert httpx.get(url, headers={**accept, "If-None-Match": held}).status_code == 304, held
     head = httpx.head(url, headers=accept)
     assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == etag
+
+
+def test_the_citation_properties_agree_with_citation_cff(void, live_server):
+    """CITATION.cff and VoID name the same title, creator and keywords; VoID adds DataCite's other
+    mandatory properties (identifier, publisher, publication year, resource type) and a citation in
+    DataCite's order: Creator (PublicationYear). Title. Version. ResourceType. Identifier."""
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    release = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()["version"]
+    version = f"{cff['version']}+{release}"
+    (creator,) = void.objects(DATASET, DCTERMS.creator)
+    assert [str(name) for name in void.objects(creator, FOAF.name)] == [author["name"] for author in cff["authors"]]
+    assert (creator, RDF.type, FOAF.Organization) in void
+    assert set(void.objects(DATASET, DCTERMS.publisher)) == {creator}
+    assert set(void.objects(DATASET, DCTERMS.title)) == {
+        Literal(cff["title"], lang="en"),
+        Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")}
+    assert set(void.objects(DATASET, DCAT.keyword)) == {Literal(word, lang="en") for word in cff["keywords"]}
+    assert set(void.objects(DATASET, DCTERMS.identifier)) == {Literal(cff["url"], datatype=XSD.anyURI)}
+    assert set(void.objects(DATASET, DCTERMS.type)) == {URIRef("http://purl.org/dc/dcmitype/Dataset")}
+    assert void.value(DATASET, OWL.versionInfo) == Literal(version)
+    issued = void.value(DATASET, DCTERMS.issued)
+    assert issued.datatype == XSD.date and void.value(DATASET, DCTERMS.modified) == issued
+    assert str(void.value(DATASET, DCTERMS.bibliographicCitation)) == (
+        f"{cff['authors'][0]['name']} ({str(issued)[:4]}). {cff['title']}. Version {version} [Data set]. {cff['url']}")
+
+
+def test_the_endpoint_is_a_data_service(void, live_server):
+    """DCAT 3 §6.9: the dataset's access service, its endpoint URL and the protocol it conforms to."""
+    endpoint = URIRef(live_server.sparql)
+    assert set(void.objects(DATASET, DCAT.accessService)) == {endpoint}
+    assert (endpoint, RDF.type, DCAT.DataService) in void
+    assert void.value(endpoint, DCAT.endpointURL) == endpoint
+    assert void.value(endpoint, DCTERMS.conformsTo) == URIRef("https://www.w3.org/TR/sparql11-protocol/")
+    assert set(void.objects(DATASET, FOAF.homepage)) == {URIRef(live_server.url + "/")}
+
+
+def test_every_download_is_licensed_and_checksummed_as_spdx_says(void):
+    """Each distribution: CC BY 4.0, and an spdx:Checksum whose algorithm is SHA-256 and whose value is hex."""
+    for url in void.objects(DATASET, DCAT.distribution):
+        assert (url, RDF.type, DCAT.Distribution) in void and void.value(url, DCAT.downloadURL) == url
+        assert void.value(url, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+        checksum = void.value(url, SPDX.checksum)
+        assert (checksum, RDF.type, SPDX.Checksum) in void
+        assert void.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        value = void.value(checksum, SPDX.checksumValue)
+        assert value.datatype == XSD.hexBinary and len(str(value)) == 64
