@@ -62,13 +62,16 @@ TARGETS = {
     "rules": Target(("tests/test_rules.py",)),
     # the shipped data's own validation (a minute) finds nothing the small broken fixtures do not
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),
-    "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py")),
+    "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py"), built_once=True),
     "dataset_description": Target(
         ("tests/test_dataset_description.py", "tests/test_linked_data_promises.py"),
         options=("-k", "not test_linked_data_promises or dataset_is_described or dump_is_listed"),
         built_once=True, forget=("*.statistics.json",)),
-    "dumps": Target(("tests/test_dumps.py",)),
-    "http_limits": Target(("tests/test_http_limits.py",), built_once=True),
+    # the tests of the dumps made from the small fixture: the build uses the module, so each mutant is built
+    "dumps": Target(("tests/test_dumps.py",), options=("-k", "small")),
+    "http_limits": Target(("tests/test_http_limits.py", "tests/test_logs_promises.py"),
+                          options=("-k", "not test_logs_promises or http_limit or refused_request_head or refused_url"),
+                          built_once=True),
     "workers": Target(("tests/test_pool.py", "tests/test_query_limits.py"), built_once=True),
 }
 

@@ -16,15 +16,22 @@ from pyld import jsonld
 from rdflib import Graph
 
 from service.build import ensure_store
+from service.config import Settings
 from service.dumps import SUMS, check, write_dumps
+
+from .conftest import ROOT
+from .projects import small_project
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def release(settings, tmp_path_factory):
-    """A validated store and its dumps, in a folder of the test's own."""
+@pytest.fixture(scope="module", params=["profile", "small"])
+def release(request, settings, tmp_path_factory):
+    """A validated store and its dumps, in a folder of the test's own: of the profile, and of the
+    small valid fixture (which builds in seconds, for the mutation runs of service/dumps.py)."""
     folder = tmp_path_factory.mktemp("release")
+    if request.param == "small":
+        settings = Settings(root=small_project(folder / "home"))
     mine = replace(settings, store_dir=folder / "store", dumps_dir=folder / "dumps")
     store = ensure_store(mine)
     return mine, store, write_dumps(mine, store)
@@ -44,8 +51,9 @@ def test_the_same_data_gives_the_same_bytes(release, tmp_path):
     """A rebuild from the same sources, in another process and another store (whose blank nodes
     the engine labels anew), publishes the same bytes in every file."""
     settings, _, first = release
-    env = {**os.environ, "CONFLICT_LD_STORE": str(tmp_path / "store"), "CONFLICT_LD_DUMPS": str(tmp_path / "dumps")}
-    built = subprocess.run([sys.executable, "-m", "service.cli", "build"], cwd=settings.root, env=env,
+    env = {**os.environ, "CONFLICT_LD_HOME": str(settings.root), "CONFLICT_LD_STORE": str(tmp_path / "store"),
+           "CONFLICT_LD_DUMPS": str(tmp_path / "dumps")}
+    built = subprocess.run([sys.executable, "-m", "service.cli", "build"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr
     (second,) = (tmp_path / "dumps").iterdir()
@@ -102,10 +110,11 @@ def test_rdflib_reads_every_dump(release, name, rdflib_format):
 
 
 def test_the_json_ld_dump_is_compacted_and_expands_to_the_store(release):
-    _, store, folder = release
+    settings, store, folder = release
     document = json.loads((folder / "conflict-ld.jsonld").read_text(encoding="utf-8"))
     assert document["@context"]["grp"] == "https://w3id.org/conflict-ld/id/organisation/"
-    assert "grp:mnla" in {node.get("@id") for node in document["@graph"]}
+    organisation = "grp:mnla" if settings.root == ROOT else "grp:alpha"  # the profile's, the small fixture's
+    assert organisation in {node.get("@id") for node in document["@graph"]}
     quads = jsonld.to_rdf(document, {"format": "application/n-quads"})
     expanded = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
                           for t in ox.parse(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
