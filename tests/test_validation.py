@@ -58,11 +58,55 @@ evt:undated a cao:Protest ; rdfs:label "Protest"@en , "Manifestation"@fr ;
     cao:certainty cert:stated ; cao:statedIn sen:1.2.1 ; prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:book ] .
 """, encoding="utf-8")
     report = build(settings, [VALID_WORLD, undated]).report
-    assert report.conforms
+    assert report.conforms and report.violations == []
     assert [i.focus for i in report.warnings] == ["evt:undated"]
     assert "no date" in report.warnings[0].message
+    assert str(report.warnings[0]).startswith(f"{undated}: Warning: evt:undated")
+    # with violations beside it, they come first, each file's in order of focus node and message
+    weapon, label = (FIXTURES / "invalid" / f"{name}.ttl" for name in ("direct-weapon-not-a-weapon",
+                                                                       "statement-tactic-not-a-tactic"))
+    report = build(settings, [VALID_WORLD, undated, weapon, label]).report
+    assert not report.conforms
+    shown = [(issue.severity, issue.file.name, issue.focus, issue.message) for issue in report.issues]
+    assert [kind for kind, *_ in shown] == ["Violation"] * (len(shown) - 1) + ["Warning"]
+    assert shown[:-1] == sorted(shown[:-1])
+    assert {file for _, file, *_ in shown[:-1]} == {weapon.name, label.name, VALID_WORLD.name}
 
 
 @pytest.mark.slow
 def test_the_shipped_data_conforms(profile):
     assert profile.report.conforms, "\n".join(map(str, profile.report.violations))
+
+
+def issues_of(settings, name: str) -> tuple[Path, list[str]]:
+    fixture = FIXTURES / "invalid" / f"{name}.ttl"
+    return fixture, [str(issue) for issue in build(settings, [VALID_WORLD, fixture]).report.issues]
+
+
+def test_an_issue_reads_file_severity_focus_path_message_and_value(settings):
+    """What `conflict-ld validate` prints, one line per issue: the file, the severity, the focus node
+    and property as the data's prefixes write them, the message and the offending value."""
+    fixture, lines = issues_of(settings, "direct-weapon-not-a-weapon")
+    assert lines == [f"{fixture}: Violation: grp:gamma cao:weapon: cao:weapon must point to a weapon concept "
+                     "(value: ideo:secularism)"]
+    fixture, lines = issues_of(settings, "label-without-language")
+    assert lines == [f"{fixture}: Violation: grp:gamma rdfs:label: rdfs:label must carry a language tag (value: Gamma)"]
+
+
+def test_a_value_already_shown_is_not_repeated(settings):
+    """A value that is the focus node itself, or that the message already names, is not shown again."""
+    fixture, lines = issues_of(settings, "claim-missing-a-page")
+    assert lines == [f"{fixture}: Violation: clm:broken: lacks page 13-14 of https://w3id.org/conflict-ld/id/work/book, "
+                     "which the citation covering its sentence https://w3id.org/conflict-ld/id/work/cma-profile/s/1.1.1 "
+                     "gives"]
+
+
+def test_a_path_that_is_not_one_property_is_named_as_such(settings):
+    fixture, lines = issues_of(settings, "event-agent-not-an-actor")
+    assert (f"{fixture}: Violation: evt:broken (property path): participants (cao:agent, cao:target, cao:participant, "
+            "cao:supportingActor) must be actors (value: plc:town)") in lines
+
+
+def test_a_blank_node_is_shown_through_the_node_that_holds_it(settings):
+    fixture, lines = issues_of(settings, "figure-two-values")
+    assert f"{fixture}: Violation: evt:broken → [ ] schema:value: a figure has at most one schema:value" in lines
