@@ -186,7 +186,7 @@ def live_server(store_dir):
 
 # --- headless Chromium: Debian's, else Playwright's own build (tests/run installs one of them) ------------
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CONFLICT_LD_CHROMIUM", "/usr/bin/chromium"))  # Debian's, unless another is named
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT = 30_000  # ms
@@ -210,7 +210,7 @@ def chromium():
 
 
 def pytest_terminal_summary(terminalreporter):
-    """A suite run without a browser says so last, where nobody misses it."""
+    """A suite run without a browser says so at the end, where nobody misses it."""
     not_run = [report for report in terminalreporter.stats.get("skipped", []) if "NOT RUN" in str(report.longrepr)]
     if not_run:
         terminalreporter.section("BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)

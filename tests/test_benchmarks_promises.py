@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import socket
+import shutil
 import subprocess
 import sys
-import urllib.request
+import tempfile
 from pathlib import Path
 
 import httpx
@@ -69,62 +69,58 @@ def nginx_locations(dumps: Path, service: str) -> str:
     return block.replace("/srv/conflict-ld/var/dumps/", f"{dumps}/").replace("http://127.0.0.1:8000", service)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def nginx(live_server, store_dir, tmp_path):
-    """nginx in front of the session's server, configured with the README's locations; `current` is
-    a link to the release folder that /dumps/ names."""
+    """nginx in front of the session's server, configured with the README's locations and listening
+    on a Unix socket (no port to choose, so none to race for); `current` is a link to the release
+    folder that /dumps/ names. Yields a client of nginx and the release."""
     release = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()["version"]
     dumps = tmp_path / "dumps"
     dumps.mkdir()
     (dumps / "current").symlink_to(store_dir / "dumps" / release)
     (dumps / release).symlink_to(store_dir / "dumps" / release)
-    port = free_port()
+    socket_path = Path(tempfile.mkdtemp(prefix="nginx-", dir="/tmp")) / "socket"  # a socket's path has at most 107 bytes
     temporary = " ".join(f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
                                                                               "scgi"))
     (tmp_path / "nginx.conf").write_text(f"""daemon off; master_process off; pid {tmp_path / 'nginx.pid'};
 error_log {tmp_path / 'error.log'};
 events {{ worker_connections 64; }}
 http {{ access_log off; {temporary}
-  server {{ listen 127.0.0.1:{port};
+  server {{ listen unix:{socket_path};
 {nginx_locations(dumps, live_server.url)}
   }}
 }}
 """, encoding="utf-8")
     process = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e",
                                 str(tmp_path / "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    client = httpx.Client(transport=httpx.HTTPTransport(uds=str(socket_path)), base_url="http://localhost")
 
     def answering() -> bool:
         assert process.poll() is None, (tmp_path / "error.log").read_text()
         try:
-            urllib.request.urlopen(url + "/dumps/SHA256SUMS", timeout=5).close()
-            return True
-        except OSError:
+            return client.get("/dumps/SHA256SUMS").status_code == 200
+        except httpx.TransportError:
             return False
 
     wait_until(answering, "nginx to answer")
-    yield url, release
+    yield client, release
+    client.close()
     process.terminate()
     process.wait(timeout=10)
+    shutil.rmtree(socket_path.parent)
 
 
 def test_the_readmes_nginx_locations_send_the_dumps_from_the_release_folder(nginx, live_server):
-    url, release = nginx
+    client, release = nginx
     for name in ("conflict-ld.nt.gz", "conflict-ld.jsonld", "SHA256SUMS"):
-        static = httpx.get(f"{url}/dumps/{name}")
+        static = client.get(f"/dumps/{name}")
         assert static.status_code == 200 and static.content == httpx.get(f"{live_server.url}/dumps/{name}").content
         assert static.headers["cache-control"] == "no-cache"
         assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', static.headers["etag"])  # nginx's own tag: sent from the folder
-        assert httpx.get(f"{url}/dumps/{name}", headers={"If-None-Match": static.headers["etag"]}).status_code == 304
-        versioned = httpx.get(f"{url}/dumps/{release}/{name}")
+        assert client.get(f"/dumps/{name}", headers={"If-None-Match": static.headers["etag"]}).status_code == 304
+        versioned = client.get(f"/dumps/{release}/{name}")
         assert versioned.content == static.content and re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', versioned.headers["etag"])
         assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
-    listing = httpx.get(f"{url}/dumps/", headers={"Accept": "application/json"})  # the service keeps the listing
+    listing = client.get("/dumps/", headers={"Accept": "application/json"})  # the service keeps the listing
     assert listing.json()["version"] == release
-    assert httpx.get(f"{url}/sparql", params={"query": "ASK { grp:mnla ?p ?o }"}).json()["boolean"] is True
+    assert client.get("/sparql", params={"query": "ASK { grp:mnla ?p ?o }"}).json()["boolean"] is True

@@ -4,10 +4,12 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
 from email.utils import formatdate
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -17,12 +19,17 @@ from rdflib import Graph
 
 from service.build import ensure_store
 from service.config import Settings
-from service.dumps import SUMS, check, write_dumps
+from service import durable
+from service.dumps import _sorted_lines, check, write_dumps
 
 from .conftest import ROOT
 from .projects import small_project
 
 pytestmark = pytest.mark.slow
+
+SHA256SUMS = "SHA256SUMS"  # the file's published name, which harvesters fetch
+MEDIA_TYPES = {"nq": "application/n-quads", "nt": "application/n-triples", "ttl": "text/turtle",
+               "jsonld": "application/ld+json"}  # RFC 8081 registrations / the RDF 1.1 and JSON-LD 1.1 specifications
 
 
 @pytest.fixture(scope="module", params=["profile", "small"])
@@ -39,7 +46,7 @@ def release(request, settings, tmp_path_factory):
 
 def dumps_in(folder):
     """The release's dump files, checked (SHA256SUMS left out)."""
-    return [entry for name, entry in check(folder).items() if name != SUMS]
+    return [entry for name, entry in check(folder).items() if name != SHA256SUMS]
 
 
 def canonical(dataset: ox.Dataset) -> set[str]:
@@ -58,7 +65,7 @@ def test_the_same_data_gives_the_same_bytes(release, tmp_path):
     assert built.returncode == 0, built.stderr
     (second,) = (tmp_path / "dumps").iterdir()
     assert second.name == first.name
-    assert (first / SUMS).read_bytes() == (second / SUMS).read_bytes()
+    assert (first / SHA256SUMS).read_bytes() == (second / SHA256SUMS).read_bytes()
     for entry in dumps_in(first):
         assert (first / entry.name).read_bytes() == (second / entry.name).read_bytes(), entry.name
 
@@ -122,11 +129,129 @@ def test_the_json_ld_dump_is_compacted_and_expands_to_the_store(release):
     assert canonical(expanded) == canonical(union)
 
 
+def test_the_release_folder_is_named_after_the_store(release):
+    settings, store, folder = release
+    assert folder.parent == settings.dumps_dir and folder.name.startswith(f"{store.name}-")
+
+
+def test_the_triples_dumps_are_sorted_by_code_point_without_repeats(release):
+    _, _, folder = release
+    for name in ("conflict-ld.nq", "conflict-ld.nt"):
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()
+        assert lines == sorted(set(lines)), name  # Python orders strings by code point, as UTF-8 bytes sort
+
+
+def test_a_triple_in_several_graphs_is_one_line_of_the_triples_dumps(settings, tmp_path):
+    """The N-Triples, Turtle and JSON-LD dumps are the union of the graphs: a statement two graphs
+    share is written once there, and once per graph in the N-Quads dump."""
+    shared = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    store = ox.Store(str(tmp_path / "store"))
+    store.extend([ox.Quad(*shared, ox.NamedNode(f"https://example.org/graph/{name}")) for name in ("one", "two")])
+    store.flush()
+    del store
+    folder = write_dumps(replace(settings, dumps_dir=tmp_path / "dumps"), tmp_path / "store")
+    assert len((folder / "conflict-ld.nq").read_text(encoding="utf-8").splitlines()) == 2
+    assert (folder / "conflict-ld.nt").read_text(encoding="utf-8") == f"{shared} .\n"
+
+
+def test_sha256sum_verifies_every_file(release):
+    """`sha256sum -c` (GNU coreutils) reads SHA256SUMS as a harvester does."""
+    _, _, folder = release
+    checked = subprocess.run(["sha256sum", "--check", "--strict", SHA256SUMS], cwd=folder, capture_output=True,
+                             text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert sorted(checked.stdout.splitlines()) == sorted(f"conflict-ld.{s}{gz}: OK" for s in ("nq", "nt", "ttl", "jsonld")
+                                                         for gz in ("", ".gz"))
+
+
+def test_the_gzip_headers_carry_no_name_and_no_time(release):
+    """RFC 1952 §2.3: flags (byte 3) without FNAME, MTIME (bytes 4-7) zero, so the bytes depend on the data alone."""
+    _, _, folder = release
+    for path in folder.glob("*.gz"):
+        header = path.read_bytes()[:10]
+        assert header[:3] == b"\x1f\x8b\x08" and header[3] == 0 and header[4:8] == bytes(4), path.name
+
+
+def test_a_failed_sort_raises_its_own_reason(tmp_path):
+    """A full disk or a missing file: the OSError says what sort said, for `conflict-ld build`'s message."""
+    absent = tmp_path / "absent.nq"
+    with pytest.raises(OSError) as failure:
+        _sorted_lines(absent, tmp_path / "sorted.nq")
+    assert str(failure.value) == f"sort: cannot read: {absent}: No such file or directory"
+
+
+# --- checking a release before it is served ----------------------------------------------------------
+
+@pytest.fixture
+def copy(release, tmp_path):
+    """A copy of the release, each file with its modification time, to damage."""
+    _, _, folder = release
+    return Path(shutil.copytree(folder, tmp_path / folder.name))
+
+
+def test_check_lists_each_file_with_its_media_type_size_and_digest(copy):
+    record = json.loads((copy / "release.json").read_text(encoding="utf-8"))
+    reordered = {SHA256SUMS: record.pop(SHA256SUMS), **record}  # a JSON object's order means nothing
+    (copy / "release.json").write_text(json.dumps(reordered), encoding="utf-8")
+    files = check(copy)
+    assert list(files)[-1] == SHA256SUMS
+    assert sorted(files) == sorted([SHA256SUMS] + [f"conflict-ld.{s}{gz}" for s in MEDIA_TYPES for gz in ("", ".gz")])
+    for name, entry in files.items():
+        plain = name.removesuffix(".gz")
+        media_type = "text/plain; charset=utf-8" if name == SHA256SUMS else MEDIA_TYPES[plain.rsplit(".")[-1]]
+        assert (entry.name, entry.media_type, entry.encoding) == (name, media_type,
+                                                                  "gzip" if name.endswith(".gz") else None)
+        assert entry.size == (copy / name).stat().st_size
+        assert entry.sha256 == hashlib.sha256((copy / name).read_bytes()).hexdigest()
+
+
+def test_check_reads_again_a_file_whose_time_changed(copy):
+    """A file touched but unchanged is served; one changed to the same size is refused."""
+    os.utime(copy / "conflict-ld.ttl")
+    assert check(copy)["conflict-ld.ttl"].mtime_ns == (copy / "conflict-ld.ttl").stat().st_mtime_ns
+    data = bytearray((copy / "conflict-ld.nt").read_bytes())
+    data[:10] = bytes(byte ^ 0xFF for byte in data[:10])
+    (copy / "conflict-ld.nt").write_bytes(bytes(data))
+    with pytest.raises(durable.Damaged, match="^conflict-ld.nt does not match its SHA-256$"):
+        check(copy)
+
+
+def _record_of(copy, change):
+    record = json.loads((copy / "release.json").read_text(encoding="utf-8"))
+    change(record)
+    (copy / "release.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def test_check_says_why_a_release_cannot_be_served(copy, tmp_path):
+    def refused(reason: str, kind=durable.Damaged):
+        with pytest.raises(durable.Damaged) as damage:
+            check(copy)
+        assert type(damage.value) is kind and str(damage.value) == reason
+
+    size = (copy / "conflict-ld.nt").stat().st_size
+    os.truncate(copy / "conflict-ld.nt", 10)
+    refused(f"conflict-ld.nt is 10 bytes, release.json says {size}")
+    (copy / "conflict-ld.nq").unlink()
+    refused("conflict-ld.nq is missing")
+    for change in (lambda record: record.pop(SHA256SUMS), lambda record: record.update({"README": record[SHA256SUMS]}),
+                   lambda record: record.update({"../conflict-ld.ttl": record["conflict-ld.ttl"]})):
+        saved = (copy / "release.json").read_text(encoding="utf-8")
+        _record_of(copy, change)
+        refused("its release.json does not list the files of a release")
+        (copy / "release.json").write_text(saved, encoding="utf-8")
+    (copy / "release.json").write_text("{not json", encoding="utf-8")
+    refused("its release.json is unreadable")
+    (copy / "release.json").unlink()
+    refused("it has no release.json")
+    shutil.rmtree(copy)
+    refused("there are none for this store yet", durable.Missing)
+
+
 # --- over HTTP ---------------------------------------------------------------------------------------
 
 def test_listing_and_downloads_agree_with_the_checksums(live_server):
     index = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()
-    sums = httpx.get(f"{live_server.url}/dumps/{index['version']}/{SUMS}").text
+    sums = httpx.get(f"{live_server.url}/dumps/{index['version']}/{SHA256SUMS}").text
     assert len(index["files"]) == 8
     for entry in index["files"]:
         body = httpx.get(f"{live_server.url}/dumps/{entry['url']}").content
