@@ -12,11 +12,13 @@ from .conftest import FIXTURES, VALID_WORLD
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 
 
-def expectation(path: Path) -> tuple[str, str]:
+def expectation(path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """`# also:` names what the same mistake unavoidably trips as well, so nothing else may appear."""
     header = path.read_text(encoding="utf-8")
     expect = re.search(r"^# expect: (.+)$", header, re.M).group(1)
     focus = re.search(r"^# focus: (.+)$", header, re.M).group(1)
-    return expect, focus
+    also = tuple(re.findall(r"^# also: (.+)$", header, re.M))
+    return expect, focus, also
 
 
 def test_the_valid_world_conforms_without_warnings(settings):
@@ -28,13 +30,18 @@ def test_the_valid_world_conforms_without_warnings(settings):
 @pytest.mark.slow
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_each_broken_fixture_is_rejected_with_its_message(settings, fixture):
-    expect, focus = expectation(fixture)
+    """A fixture that broke a second rule would still be rejected if its own rule stopped working."""
+    expect, focus, also = expectation(fixture)
     report = build(settings, [VALID_WORLD, fixture]).report
     assert not report.conforms
     matching = [issue for issue in report.violations if expect in issue.message]
     assert matching, f"expected {expect!r}, got:\n" + "\n".join(map(str, report.issues))
     assert any(issue.focus == focus for issue in matching), [str(i) for i in matching]
     assert any(issue.focus == focus and issue.file == fixture for issue in matching)
+    unexpected = [str(issue) for issue in report.issues
+                  if not any(message in issue.message for message in (expect, *also))]
+    assert unexpected == [], "issues neither expected nor listed as `# also:`:\n" + "\n".join(unexpected)
+    assert [message for message in also if not any(message in issue.message for issue in report.issues)] == []
 
 
 def test_every_shape_message_has_a_broken_fixture(settings):
