@@ -76,6 +76,7 @@ evt:undated a cao:Protest ; rdfs:label "Protest"@en , "Manifestation"@fr ;
     assert not report.conforms
     shown = [(issue.severity, issue.file.name, issue.focus, issue.message) for issue in report.issues]
     assert [kind for kind, *_ in shown] == ["Violation"] * (len(shown) - 1) + ["Warning"]
+    assert [i.focus for i in report.warnings] == ["evt:undated"] and len(report.violations) == len(shown) - 1
     assert shown[:-1] == sorted(shown[:-1])
     assert {file for _, file, *_ in shown[:-1]} == {weapon.name, label.name, VALID_WORLD.name}
 
