@@ -13,6 +13,7 @@ from .durable import Damaged
 from .logs import configure
 from .namespaces import prefixes
 from .stats import compute
+from .validation import ShapesError
 from .store import MARKER
 from .wikidata_check import WIKIDATA_ENDPOINT
 
@@ -224,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except CannotWrite as problem:
         print(f"cannot write the {problem.what} in {_relative(problem.folder, settings.root)}: {problem.reason}",
+              file=sys.stderr)
+        return 1
+    except ShapesError as problem:
+        print(f"the shapes in {_relative(settings.shapes_dir, settings.root)} cannot be applied: {problem}",
               file=sys.stderr)
         return 1
 

@@ -6,10 +6,12 @@ focus node was written in, so an editor can go straight to the mistake.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pyparsing import ParseBaseException
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -17,6 +19,8 @@ from .dataset import ProfileDataset, parse_turtle
 from .namespaces import STANDARD_PREFIXES, prefixes
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# pyshacl logs a shape it cannot load as an error and then raises it, which is reported once, as ShapesError
+logging.getLogger("pyshacl-validate").addFilter(lambda record: record.levelno < logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,6 @@ class Issue:
     path: str | None
     message: str
     value: str | None
-    shape: str
     file: Path | None
 
     def summary(self) -> str:
@@ -56,6 +59,10 @@ class Report:
         return [issue for issue in self.issues if issue.severity != "Violation"]
 
 
+class ShapesError(Exception):
+    """The shapes cannot be applied (a malformed shape or constraint query): a fault of the project."""
+
+
 @lru_cache(maxsize=8)
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
     """All shapes, with every prefix their SPARQL constraints use declared.
@@ -79,9 +86,23 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
         shapes.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(namespaces.items()))
     for node, query in list(shapes.subject_objects(SH.select)):
+        _check_syntax(shapes, node, str(query))
         shapes.set((node, SH.select, Literal(prologue + str(query))))
     _target_sparql_constraints(shapes)
     return shapes
+
+
+def _check_syntax(shapes: Graph, node, query: str) -> None:
+    """`ShapesError` naming the shape and the place in its own text, for a query that does not parse
+    (pyshacl would fail later, deep in rdflib, at a line counted from our prologue)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(query)
+    except ParseBaseException as problem:
+        shape = next(shapes.subjects(SH.sparql, node), node)
+        raise ShapesError(f"the SPARQL query of {_show(shape, shapes)} does not parse: {problem.msg} "
+                          f"(line {problem.lineno}, column {problem.col})") from None
 
 
 def _target_sparql_constraints(shapes: Graph) -> None:
@@ -94,8 +115,8 @@ def _target_sparql_constraints(shapes: Graph) -> None:
     per offending node. Shapes that already have a SPARQL target are left alone.
     """
     for shape, constraint in list(shapes.subject_objects(SH.sparql)):
-        if (shape, SH.target, None) in shapes:
-            continue
+        if (shape, SH.target, None) in shapes or (constraint, SH.select, None) not in shapes:
+            continue  # one without a query is left for pyshacl to refuse
         targeted = URIRef(f"{shape}-{len(list(shapes.objects(shape, SH.sparql)))}")
         while (targeted, None, None) in shapes:
             targeted = URIRef(f"{targeted}'")
@@ -104,30 +125,31 @@ def _target_sparql_constraints(shapes: Graph) -> None:
         shapes.add((targeted, SH.target, target))
         shapes.add((target, RDF.type, SH.SPARQLTarget))
         shapes.add((target, SH.select, shapes.value(constraint, SH.select)))
-        shapes.add((target, SH.prefixes, shapes.value(constraint, SH.prefixes)))
+        for declared in shapes.objects(constraint, SH.prefixes):
+            shapes.add((target, SH.prefixes, declared))
         for severity in shapes.objects(shape, SH.severity):
             shapes.add((targeted, SH.severity, severity))
         shapes.add((targeted, SH.sparql, constraint))
         shapes.remove((shape, SH.sparql, constraint))
 
 
-class ShapesError(Exception):
-    """The shapes cannot be applied (a malformed shape or constraint query): a fault of the project."""
-
-
 def validate(dataset: ProfileDataset) -> Report:
     # imported here: pyshacl and rdflib's SPARQL grammar take half a second to load, and a service
     # starting from a store already built (and validated) never needs them
     from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ReportableRuntimeError
 
     from . import prepared_queries
 
     prepared_queries.install()
     data = dataset.union()
     shapes = load_shapes(dataset.settings.shapes_dir, dataset.settings.base)
-    _, results, _ = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
-    )
+    try:
+        _, results, _ = shacl_validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        )
+    except ReportableRuntimeError as problem:  # a shape pyshacl cannot load, such as a constraint without a query
+        raise ShapesError(problem.message) from None
     if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes themselves are broken
         raise ShapesError(str(getattr(results, "message", results)))
     issues = {_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)}
@@ -149,7 +171,6 @@ def _issue(results: Graph, result, dataset: ProfileDataset, data: Graph) -> Issu
         path=_show(path, data) if isinstance(path, URIRef) else ("(property path)" if path is not None else None),
         message=str(one(SH.resultMessage) or "does not conform to the shape"),
         value=_show(value, data) if value is not None else None,
-        shape=_show(one(SH.sourceShape), data),
         file=dataset.file_of(focus, data),
     )
 
