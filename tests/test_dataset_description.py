@@ -1,14 +1,22 @@
 """The VoID + DCAT description at /.well-known/void: complete, exact, and agreeing with what is served."""
 
+import json
 from collections import Counter, defaultdict
+from dataclasses import replace
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import yaml
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 
+from service.build import ensure_store
+from service.config import Settings
+from service.dataset_description import statistics
+
 from .conftest import ROOT
+from .projects import small_project
 
 pytestmark = pytest.mark.slow
 
@@ -146,3 +154,53 @@ def test_every_download_is_licensed_and_checksummed_as_spdx_says(void):
         assert void.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         value = void.value(checksum, SPDX.checksumValue)
         assert value.datatype == XSD.hexBinary and len(str(value)) == 64
+
+
+# --- the counts kept beside a store --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    """The small valid fixture's store, in a folder of the module's own."""
+    folder = tmp_path_factory.mktemp("small")
+    settings = replace(Settings(root=small_project(folder / "home")), store_dir=folder / "store")
+    return settings, ensure_store(settings)
+
+
+def test_the_counts_are_kept_beside_the_store_and_read_at_the_next_start(small_store):
+    settings, store = small_store
+    kept = store.with_name(store.name + ".statistics.json")
+    kept.unlink(missing_ok=True)
+    distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+    assert statistics(store, settings).triples == len(distinct)
+    assert json.loads(kept.read_text(encoding="utf-8"))["triples"] == len(distinct)
+    kept.write_text(kept.read_text(encoding="utf-8").replace(f'"triples": {len(distinct)}', '"triples": 7'),
+                    encoding="utf-8")
+    assert statistics(store, settings).triples == 7  # read, not counted: a store never changes
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"triples": 1}', '{"triples": 1, "entities": 1, "subjects": 1, '
+                                    '"objects": 1, "classes": 5, "properties": []}'])
+def test_counts_that_cannot_be_read_are_counted_again_and_kept(small_store, damage):
+    settings, store = small_store
+    kept = store.with_name(store.name + ".statistics.json")
+    kept.write_text(damage, encoding="utf-8")
+    distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+    counted = statistics(store, settings)
+    assert counted.triples == len(distinct) and counted.subjects == len({s for s, _, _ in distinct})
+    assert json.loads(kept.read_text(encoding="utf-8"))["triples"] == len(distinct)
+    assert [path.name for path in store.parent.iterdir() if ".statistics.json." in path.name] == []
+
+
+def test_counts_that_cannot_be_kept_are_counted_at_each_start(small_store):
+    """A store served from a place it cannot write to: counted, nothing half-written left behind."""
+    settings, store = small_store
+    kept = store.with_name(store.name + ".statistics.json")
+    kept.unlink(missing_ok=True)
+    kept.mkdir()  # what stands in the way of the file
+    try:
+        distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+        assert statistics(store, settings).triples == len(distinct)
+        assert [path.name for path in store.parent.iterdir() if ".statistics.json." in path.name] == []
+    finally:
+        kept.rmdir()
