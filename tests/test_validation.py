@@ -5,9 +5,11 @@ import pytest
 from rdflib.namespace import RDF
 
 from service.build import build
-from service.validation import SH, load_shapes
+from service.config import Settings
+from service.validation import SH, ShapesError, load_shapes
 
 from .conftest import FIXTURES, VALID_WORLD
+from .projects import small_project
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.ttl"))
 
@@ -118,3 +120,21 @@ def test_a_path_that_is_not_one_property_is_named_as_such(settings):
 def test_a_blank_node_is_shown_through_the_node_that_holds_it(settings):
     fixture, lines = issues_of(settings, "figure-two-values")
     assert f"{fixture}: Violation: evt:broken → [ ] schema:value: a figure has at most one schema:value" in lines
+
+
+@pytest.mark.parametrize("constraint, reason", [
+    ('sh:message "m" ; sh:select """SELECT $this\nWHERE { $this ?p ?o ] }"""',
+     "the SPARQL query of <https://example.org/shapes#Broken> does not parse: Expected SelectQuery (line 2, column 21)"),
+    ('sh:message "m"', "SPARQLConstraintComponent value for sh:select must have at least one sh:select predicate."),
+], ids=["query-that-does-not-parse", "constraint-without-a-query"])
+def test_shapes_that_cannot_be_applied_are_said_once(tmp_path, capfd, constraint, reason):
+    """The shape and the place in its own query text (line 2, column 21 is the stray `]`), as one
+    ShapesError: pyshacl, which logs what it raises on its own handler, adds nothing."""
+    home = small_project(tmp_path / "home")
+    (home / "shapes" / "broken.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <https://example.org/shapes#> .\n"
+        f"ex:Broken a sh:NodeShape ; sh:targetNode ex:x ; sh:sparql [ {constraint} ] .\n", encoding="utf-8")
+    with pytest.raises(ShapesError) as refused:
+        build(Settings(root=home))
+    assert str(refused.value) == reason
+    assert capfd.readouterr().err == ""
