@@ -2,8 +2,9 @@
 
 mutmut kills a run that passes its time limit, but not the servers the tests started: so each run
 leads a process group of its own, recorded in GROUP_FILE, and mutmut's post-mutation command
-(`python -m mutation.plugin`) ends whatever is left in it. Property-based tests run last, so that
-`-x` stops a run at a failing example test without first spending the property tests' examples.
+(`python -m mutation.plugin`) ends whatever is left in it. Tests marked slow run after the others
+of their module's selection, and property-based tests last, so that `-x` stops a run at the first
+cheap test that fails rather than after the slow ones and the property tests' examples.
 What a server keeps beside a store built once (FORGET, glob patterns under CONFLICT_LD_TEST_STORE)
 and the mutated module makes is removed before each run, so that every mutant makes it again.
 """
@@ -29,7 +30,8 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    items.sort(key=lambda item: getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+    items.sort(key=lambda item: (getattr(getattr(item, "obj", None), "is_hypothesis_test", False),
+                                 item.get_closest_marker("slow") is not None))
 
 
 def end_group() -> None:

@@ -129,6 +129,8 @@ def open_survivors_of_last_run(module: str, scratch: Path) -> list[int]:
     explain, if the module is unchanged since."""
     if not (scratch / CACHE).exists():
         raise SystemExit(f"{module} has no run to take up again: run it afresh")
+    # a run stopped midway leaves its mutant on disk, which `mutmut show` would read into the cache
+    shutil.copy2(ROOT / module_path(module), scratch / module_path(module))
     with sqlite3.connect(scratch / CACHE) as cache:
         hashes = {row[0] for row in cache.execute("SELECT hash FROM SourceFile")}
         survivors = [row[0] for row in cache.execute("SELECT id FROM Mutant WHERE status IN (?, ?) ORDER BY id",
