@@ -27,6 +27,12 @@ MEDIA = "https://www.iana.org/assignments/media-types/"
 VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "fabio", "doco", "deo", "cito", "po", "wgs", "owl")
 TITLE = "conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data"
 CREATOR = "conflict-ld contributors"  # the project's maintainers, as CITATION.cff names them too
+ABSTRACT = ("A research profile of the Coordination of Azawad Movements (CMA), the mainly secular Tuareg and "
+            "Arab separatist coalition of northern Mali, published as validated Linked Data: its organisations and "
+            "their splits, mergers, alliances and rivalries over time, the people and their roles, places, dated "
+            "events, ideology, tactics and arsenal. Every claim carries the work it comes from, with page numbers "
+            "where the profile gives them, and how certain it is; the 26 works cited are published as "
+            "bibliographic records too (BibTeX, RIS, CSL-JSON).")  # CITATION.cff's abstract
 KEYWORDS = ("Linked Data", "armed groups", "conflict data", "Mali", "Sahel", "Azawad", "Tuareg",
             "Coordination of Azawad Movements", "CMA", "MNLA")
 EXAMPLES = ("id/organisation/cma", "id/organisation/mnla", "id/person/bilal-ag-cherif", "id/place/kidal",
@@ -105,10 +111,7 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
         add((dataset, RDF.type, kind))
     add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
     add((dataset, DCTERMS.title, Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")))
-    add((dataset, DCTERMS.description, Literal(
-        "A research profile of the CMA armed coalition in northern Mali: organisations and their splits, mergers, "
-        "alliances and rivalries over time, people and roles, places, dated events, ideology, tactics and arsenal, "
-        "each claim with its source, page and certainty.", lang="en")))
+    add((dataset, DCTERMS.description, Literal(ABSTRACT, lang="en")))
     add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     version = f"{__version__}+{release}"
     released = _date_of(dumps / SUMS)

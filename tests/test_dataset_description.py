@@ -3,6 +3,8 @@
 import json
 from collections import Counter, defaultdict
 from dataclasses import replace
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pyoxigraph as ox
@@ -80,7 +82,7 @@ def test_every_dump_is_listed_with_size_and_checksum(void, live_server):
     for entry in listing["files"]:
         url = URIRef(f"{live_server.url}/dumps/{entry['url']}")
         assert url in distributions and (DATASET, VOID.dataDump, url) in void
-        assert int(void.value(url, DCAT.byteSize)) == entry["size"]
+        assert void.value(url, DCAT.byteSize) == Literal(entry["size"], datatype=XSD.nonNegativeInteger)  # DCAT 3
         checksum = void.value(url, SPDX.checksum)
         assert str(void.value(checksum, SPDX.checksumValue)) == entry["sha256"]
         assert httpx.head(str(url)).status_code == 200
@@ -125,11 +127,15 @@ def test_the_citation_properties_agree_with_citation_cff(void, live_server):
         Literal(cff["title"], lang="en"),
         Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")}
     assert set(void.objects(DATASET, DCAT.keyword)) == {Literal(word, lang="en") for word in cff["keywords"]}
+    assert set(void.objects(DATASET, DCTERMS.description)) == {Literal(cff["abstract"], lang="en")}
     assert set(void.objects(DATASET, DCTERMS.identifier)) == {Literal(cff["url"], datatype=XSD.anyURI)}
     assert set(void.objects(DATASET, DCTERMS.type)) == {URIRef("http://purl.org/dc/dcmitype/Dataset")}
     assert void.value(DATASET, OWL.versionInfo) == Literal(version)
     issued = void.value(DATASET, DCTERMS.issued)
     assert issued.datatype == XSD.date and void.value(DATASET, DCTERMS.modified) == issued
+    # the day the release was written, as its SHA256SUMS is served (RFC 9110 §8.8.2)
+    written = httpx.head(f"{live_server.url}/dumps/{release}/SHA256SUMS").headers["last-modified"]
+    assert str(issued) == parsedate_to_datetime(written).astimezone(timezone.utc).date().isoformat()
     assert str(void.value(DATASET, DCTERMS.bibliographicCitation)) == (
         f"{cff['authors'][0]['name']} ({str(issued)[:4]}). {cff['title']}. Version {version} [Data set]. {cff['url']}")
 
