@@ -2,10 +2,12 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib.namespace import RDF
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
 
 from service.build import build
 from service.config import Settings
+from service.namespaces import prefixes
 from service.validation import SH, ShapesError, load_shapes
 
 from .conftest import FIXTURES, VALID_WORLD
@@ -138,3 +140,20 @@ def test_shapes_that_cannot_be_applied_are_said_once(tmp_path, caplog, constrain
         build(Settings(root=home))
     assert str(refused.value) == reason
     assert [record.getMessage() for record in caplog.records if record.name.startswith("pyshacl")] == []
+
+
+def test_the_published_shapes_declare_our_namespaces_for_every_query(settings):
+    """SHACL §5.2.1: a SPARQL-based constraint's prefixes come from the sh:declare entries of its
+    sh:prefixes, each an sh:prefix and an xsd:anyURI sh:namespace. Ours depend on the base, so the
+    shapes as published (at /shapes) must declare them where every constraint and target points."""
+    shapes = load_shapes(settings.shapes_dir, settings.base)
+    declarations = URIRef(settings.base + "shapes#prefixes")
+    declared = {str(shapes.value(entry, SH.prefix)): shapes.value(entry, SH.namespace)
+                for entry in shapes.objects(declarations, SH.declare)}
+    ours = {prefix: namespace for prefix, namespace in prefixes(settings.base).items()
+            if namespace.startswith(settings.base)}
+    assert len(ours) > 10
+    for prefix, namespace in {**ours, "id": settings.base + "id/"}.items():
+        assert declared.get(prefix) == Literal(namespace, datatype=XSD.anyURI), prefix
+    holders = set(shapes.subjects(SH.select, None))
+    assert holders and {shapes.value(holder, SH.prefixes) for holder in holders} == {declarations}
