@@ -13,8 +13,8 @@ from .durable import Damaged
 from .logs import configure
 from .namespaces import prefixes
 from .stats import compute
-from .validation import ShapesError
 from .store import MARKER
+from .validation import ShapesError
 from .wikidata_check import WIKIDATA_ENDPOINT
 
 

@@ -72,9 +72,7 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
     embedded engine, which does not receive sh:prefixes). Loaded once per process: the shapes do
     not change while it runs, and the same query texts let prepared queries be reused.
     """
-    shapes = Graph()
-    for path in sorted(shapes_dir.glob("*.ttl")):
-        shapes += parse_turtle(path, base)
+    shapes = _written_shapes(shapes_dir, base)
     namespaces = {**prefixes(base), "id": base + "id/"}
     declarations = URIRef(base + "shapes#prefixes")
     for prefix, namespace in namespaces.items():
@@ -86,23 +84,32 @@ def load_shapes(shapes_dir: Path, base: str) -> Graph:
         shapes.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(namespaces.items()))
     for node, query in list(shapes.subject_objects(SH.select)):
-        _check_syntax(shapes, node, str(query))
         shapes.set((node, SH.select, Literal(prologue + str(query))))
     _target_sparql_constraints(shapes)
     return shapes
 
 
-def _check_syntax(shapes: Graph, node, query: str) -> None:
-    """`ShapesError` naming the shape and the place in its own text, for a query that does not parse
-    (pyshacl would fail later, deep in rdflib, at a line counted from our prologue)."""
+def _written_shapes(shapes_dir: Path, base: str) -> Graph:
+    shapes = Graph()
+    for path in sorted(shapes_dir.glob("*.ttl")):
+        shapes += parse_turtle(path, base)
+    return shapes
+
+
+def _unparsable(shapes_dir: Path, base: str) -> ShapesError:
+    """The shape whose query rdflib refused, and the place in the query as written (rdflib counts
+    lines from our prologue): read again from the files, only once a query has failed."""
     from rdflib.plugins.sparql.parser import parseQuery
 
-    try:
-        parseQuery(query)
-    except ParseBaseException as problem:
-        shape = next(shapes.subjects(SH.sparql, node), node)
-        raise ShapesError(f"the SPARQL query of {_show(shape, shapes)} does not parse: {problem.msg} "
-                          f"(line {problem.lineno}, column {problem.col})") from None
+    shapes = _written_shapes(shapes_dir, base)
+    for node, query in shapes.subject_objects(SH.select):
+        try:
+            parseQuery(str(query))
+        except ParseBaseException as problem:
+            shape = next(shapes.subjects(SH.sparql, node), node)
+            return ShapesError(f"the SPARQL query of {_show(shape, shapes)} does not parse: {problem.msg} "
+                               f"(line {problem.lineno}, column {problem.col})")
+    return ShapesError("a SPARQL query of the shapes does not parse")
 
 
 def _target_sparql_constraints(shapes: Graph) -> None:
@@ -150,6 +157,8 @@ def validate(dataset: ProfileDataset) -> Report:
         )
     except ReportableRuntimeError as problem:  # a shape pyshacl cannot load, such as a constraint without a query
         raise ShapesError(problem.message) from None
+    except ParseBaseException:
+        raise _unparsable(dataset.settings.shapes_dir, dataset.settings.base) from None
     if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes themselves are broken
         raise ShapesError(str(getattr(results, "message", results)))
     issues = {_issue(results, result, dataset, data) for result in results.subjects(RDF.type, SH.ValidationResult)}
