@@ -173,11 +173,15 @@ def small_store(tmp_path_factory):
     return settings, ensure_store(settings)
 
 
+def distinct_triples(store) -> set:
+    return {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+
+
 def test_the_counts_are_kept_beside_the_store_and_read_at_the_next_start(small_store):
     settings, store = small_store
     kept = store.with_name(store.name + ".statistics.json")
     kept.unlink(missing_ok=True)
-    distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+    distinct = distinct_triples(store)
     assert statistics(store, settings).triples == len(distinct)
     assert json.loads(kept.read_text(encoding="utf-8"))["triples"] == len(distinct)
     kept.write_text(kept.read_text(encoding="utf-8").replace(f'"triples": {len(distinct)}', '"triples": 7'),
@@ -191,7 +195,7 @@ def test_counts_that_cannot_be_read_are_counted_again_and_kept(small_store, dama
     settings, store = small_store
     kept = store.with_name(store.name + ".statistics.json")
     kept.write_text(damage, encoding="utf-8")
-    distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+    distinct = distinct_triples(store)
     counted = statistics(store, settings)
     assert counted.triples == len(distinct) and counted.subjects == len({s for s, _, _ in distinct})
     assert json.loads(kept.read_text(encoding="utf-8"))["triples"] == len(distinct)
@@ -205,7 +209,7 @@ def test_counts_that_cannot_be_kept_are_counted_at_each_start(small_store):
     kept.unlink(missing_ok=True)
     kept.mkdir()  # what stands in the way of the file
     try:
-        distinct = {(quad.subject, quad.predicate, quad.object) for quad in ox.Store.read_only(str(store))}
+        distinct = distinct_triples(store)
         assert statistics(store, settings).triples == len(distinct)
         assert [path.name for path in store.parent.iterdir() if ".statistics.json." in path.name] == []
     finally:

@@ -222,7 +222,7 @@ def _record_of(copy, change):
     (copy / "release.json").write_text(json.dumps(record), encoding="utf-8")
 
 
-def test_check_says_why_a_release_cannot_be_served(copy, tmp_path):
+def test_check_says_why_a_release_cannot_be_served(copy):
     def refused(reason: str, kind=durable.Damaged):
         with pytest.raises(durable.Damaged) as damage:
             check(copy)
