@@ -23,9 +23,11 @@ from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
 from .parameters import BadParameter
-from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, sources, sparql, void, wikidata
+from .routes import dumps, entities, home, indexes, ontology, queries, reconcile, search, sources, sparql, void, wikidata
+from .search import SearchIndex
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
+from .views.error_pages import ErrorPages
 from .workers import NetworkDenied, QueryMemory, QueryPool, QueryTimeout, Saturated, TooManyQueries, WorkerFailed
 
 _LOG = logger("app")
@@ -45,7 +47,10 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
         app.state.dump_files = {name: entry for name, entry in served.files.items() if name != SUMS}
         app.state.dump_sums = served.files[SUMS]  # each file's size and time as checked: see routes/dumps.py
         app.state.statistics = statistics(path, settings)
-        app.state.graph_names = EmbeddedStore(path).graph_names()
+        store = EmbeddedStore(path)
+        app.state.graph_names = store.graph_names()
+        app.state.search = SearchIndex.of_store(store, app.state.prefixes, settings.base)
+        del store
         app.state.triples = stored_quads(path)
         app.state.pool = QueryPool(path, limits)
         await app.state.pool.start()
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
     app.state.work_records = {}  # bibliographic records by IRI, as works' pages find them
     app.add_middleware(RequestLimits, limits=limits)  # inside CORS, so that its refusals carry CORS headers
+    app.add_middleware(ErrorPages)  # outside RequestLimits: a browser gets its refusals as pages too
     # Everything is a read and no credentials are allowed, so a preflight may ask for any header.
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,
@@ -82,6 +88,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.include_router(ontology.router)
     app.include_router(reconcile.router)
     app.include_router(sources.router)
+    app.include_router(search.router)
     app.include_router(indexes.router)  # last: its /{index} must not shadow the other routes
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

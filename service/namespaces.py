@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace
 
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -81,3 +83,10 @@ LOCAL_PREFIXES = {
 def prefixes(base: str) -> dict[str, str]:
     """All prefixes, ours resolved against `base`."""
     return {**STANDARD_PREFIXES, **{p: base + rel for p, rel in LOCAL_PREFIXES.items()}}
+
+
+def local_words(iri: str) -> str:
+    """A term without a label, named by its local name in words: `schema:containedInPlace` is
+    "contained in place", `schema:City` "city"."""
+    local = re.split(r"[/#]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower() or iri

@@ -27,12 +27,15 @@ def test_long_pages_of_claims_are_followed_page_by_page(browse, live_server):
     page.goto(live_server.url + "/id/organisation/cma")
     first = page.locator("ol.claims > li").count()
     assert 0 < first <= 100
+    assert not page.is_visible("nav.pages")  # the raw statements are folded away on the first page
+    page.click("#all-statements > summary")
     page.click("nav.pages >> nth=0 >> a[rel=next]")
     page.wait_for_url("**/id/organisation/cma?page=2")
     assert "Claims and links 101–" in page.inner_text("nav.pages >> nth=0")
     page.click("nav.pages >> nth=0 >> a[rel=first]")
     page.wait_for_url("**/id/organisation/cma")
     assert page.locator("ol.claims > li").count() == first
+    assert page.locator("ol.chronology ol > li").count() > first  # every claim about it, whatever the page
     watch.check()
 
 

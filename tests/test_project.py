@@ -64,3 +64,27 @@ def test_nothing_reads_the_shared_folder():
                 if "../" + "shared" in path.read_text(encoding="utf-8", errors="replace"):
                     offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_every_test_the_promise_table_names_exists():
+    """docs/promises.md names tests as `tests/<file>.py::<test>`, or `::<test>` for another of the
+    same file: each must be a test function of that file, or the table pins nothing."""
+    import ast
+
+    table = (ROOT / "docs" / "promises.md").read_text(encoding="utf-8")
+    defined: dict[str, set[str]] = {}
+    missing = []
+    for row in table.splitlines():
+        current = None
+        for file, name in re.findall(r"`(tests/[\w/]+\.py)?::(test_\w+)", row):
+            current = file or current
+            if current is None:
+                missing.append(f"{name} (no file named before it)")
+                continue
+            if current not in defined:
+                tree = ast.parse((ROOT / current).read_text(encoding="utf-8"))
+                defined[current] = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            if name not in defined[current]:
+                missing.append(f"{current}::{name}")
+    assert len(defined) > 20
+    assert missing == []

@@ -24,6 +24,7 @@ from ..json_ld import context
 from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import error, negotiated, not_acceptable
+from ..views.shell import html_page
 
 router = APIRouter()
 _LOG = logger("dumps")
@@ -73,20 +74,19 @@ async def dump_index(request: Request) -> Response:
              "sha256": f.sha256} for f in files]}
         return negotiated(json.dumps(body, indent=1).encode(), media_type)
     rows = "\n".join(
-        f'<tr><td><a href="{version}/{escape(f.name)}">{escape(f.name)}</a></td><td>{escape(f.media_type)}'
+        f'<tr><td><a href="{request.base_url}dumps/{version}/{escape(f.name)}">{escape(f.name)}</a></td><td>{escape(f.media_type)}'
         f'{" (gzip)" if f.encoding else ""}</td><td>{f.size}</td><td><code>{f.sha256}</code></td></tr>'
         for f in files)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Dumps — conflict-ld</title></head>
-<body><h1>Dumps, release {version}</h1>
-<p>The whole dataset in each syntax, plain and gzipped, with their <a href="{version}/{SUMS}">SHA-256 sums</a>.
+    root = str(request.base_url)
+    main = f"""<h1>Dumps, release {version}</h1>
+<p>The whole dataset in each syntax, plain and gzipped, with their <a href="{root}dumps/{version}/{SUMS}">SHA-256 sums</a>.
 The same data always gives the same bytes.</p>
-<table><thead><tr><th>file</th><th>type</th><th>bytes</th><th>SHA-256</th></tr></thead>
+<div class="scroll"><table><thead><tr><th>file</th><th>type</th><th>bytes</th><th>SHA-256</th></tr></thead>
 <tbody>
 {rows}
-</tbody></table></body></html>
+</tbody></table></div>
 """
+    page = html_page(root, f"Dumps, release {version}", main, current="dumps/")
     return negotiated(page.encode("utf-8"), media_type)
 
 

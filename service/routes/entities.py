@@ -28,6 +28,7 @@ from ..results import TSV
 from ..store import Query, iri_term
 from ..views.citation_map import PROFILE, CitationMap
 from ..views.entity import LinkPages, entity_page
+from ..views.reference import reference
 from ..views.responses import alternates, error, negotiated, not_acceptable
 
 router = APIRouter()
@@ -35,6 +36,8 @@ QUERIES = Path(__file__).resolve().parent.parent / "queries"
 DESCRIBE = Template((QUERIES / "describe.rq").read_text(encoding="utf-8"))
 LINKS = Template((QUERIES / "links.rq").read_text(encoding="utf-8"))
 CITATION_MAP = Template((QUERIES / "citation-map.rq").read_text(encoding="utf-8"))
+PROFILE_QUERY = Template((QUERIES / "profile.rq").read_text(encoding="utf-8"))
+NAMES = Template((QUERIES / "names.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
@@ -117,8 +120,10 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
+    profile = await _profile(state, term) if number == 1 else None
+    record = await cited_work(state, iri) if cited else None
     page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited,
-                       citation_map=citation_map)
+                       citation_map=citation_map, profile=profile, reference=reference(record) if record else "")
     return negotiated(page.encode("utf-8"), media_type, headers)
 
 
@@ -130,3 +135,17 @@ async def _citation_map(state, root: str) -> str:
     graph = Graph()
     graph.parse(data=answer.body.decode("utf-8"), format="nt")
     return CitationMap(graph, base, root).html()
+
+
+async def _profile(state, term: str) -> Graph:
+    """What the summary and chronology of an entity's page are made from: every claim about it,
+    then the names, dates and coordinates of everything these mention."""
+    answer = await state.pool.answer(Query(PROFILE_QUERY.substitute(this=term), "application/n-triples", state.prefixes,
+                                           max_rows=sys.maxsize))
+    graph = Graph()
+    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    named = sorted({iri_term(str(t)) for triple in graph for t in triple if isinstance(t, URIRef)})
+    names = await state.pool.answer(Query(NAMES.substitute(named=" ".join(named)), "application/n-triples",
+                                          state.prefixes, max_rows=sys.maxsize))
+    graph.parse(data=names.body.decode("utf-8"), format="nt")
+    return graph

@@ -7,6 +7,7 @@ from html import escape
 from fastapi import APIRouter, Request, Response
 
 from ..views.responses import negotiated
+from ..views.shell import html_page
 
 router = APIRouter()
 
@@ -20,21 +21,18 @@ async def home(request: Request) -> Response:
                 ("id/event/2023-11-15-kidal-capture", "The capture of Kidal, 15 November 2023"),
                 ("id/work/desgrais-guichaoua-lebovich-2018", "Desgrais, Guichaoua and Lebovich (2018)"))
     entries = "".join(f'<li><a href="{path}">{escape(label)}</a></li>' for path, label in examples)
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>conflict-ld — the Coordination of Azawad Movements as Linked Data</title>
-<link rel="icon" href="data:,">
-<link rel="describedby" href=".well-known/void">
-<style>body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.45; }}</style>
-</head>
-<body>
-<h1>conflict-ld</h1>
-<p>A research profile of the <strong>Coordination of Azawad Movements (CMA)</strong>, the armed coalition of
+    main = f"""<h1>conflict-ld</h1>
+<p class="lead">A research profile of the <strong>Coordination of Azawad Movements (CMA)</strong>, the armed coalition of
 northern Mali, published as Linked Data: its organisations and their splits, mergers, alliances and rivalries
 over time, the people and their roles, places, dated events, ideology, tactics and arsenal. Every claim says
 which work it comes from (with the page where the profile gives one) and how certain it is.
 {stats.triples:,} triples about {stats.entities:,} entities.</p>
+<h2>Start from</h2>
+<ul>{entries}</ul>
+<h2>Browse</h2>
+<p><a href="organisations">Organisations</a> · <a href="people">People</a> · <a href="places">Places</a> ·
+<a href="events">Timeline of events</a> · <a href="network">Network of organisations</a> ·
+<a href="works">Works cited</a> · <a href="concepts">Concepts</a> · <a href="ontology">Ontology</a></p>
 <h2>Ways in</h2>
 <ul>
 <li><a href="sparql">SPARQL endpoint and query editor</a> — and the <a href="queries">example research questions</a></li>
@@ -42,15 +40,8 @@ which work it comes from (with the page where the profile gives one) and how cer
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
 <li><a href="sources">Sources</a>: the profile and the works it cites, as references and as BibTeX, RIS and CSL-JSON</li>
 <li>From Wikidata: <code>wikidata/Q…</code>, e.g. <a href="wikidata/Q853699">wikidata/Q853699</a></li>
+<li><a href="reconcile">Reconciliation service</a> for OpenRefine and other clients</li>
 </ul>
-<h2>Browse</h2>
-<p><a href="organisations">Organisations</a> · <a href="people">People</a> · <a href="places">Places</a> ·
-<a href="events">Timeline of events</a> · <a href="works">Works cited</a> · <a href="concepts">Concepts</a> ·
-<a href="ontology">Ontology</a></p>
-<h2>Start from</h2>
-<ul>{entries}</ul>
-<p>Data and ontology under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>
-</body>
-</html>
 """
+    page = html_page("", "the Coordination of Azawad Movements as Linked Data", main)
     return negotiated(page.encode("utf-8"), "text/html")

@@ -7,14 +7,18 @@ from html import escape
 
 from fastapi import APIRouter, Request, Response
 
+from ..bibliography import cited_works
 from ..documents import served
+from ..namespaces import local_words
 from ..negotiation import NotAcceptable, choose
 from ..store import Query
+from ..views.reference import reference
 from ..views.responses import error, negotiated, not_acceptable
+from ..views.shell import html_page
 
 router = APIRouter()
 
-LISTED = """SELECT ?item ?label ?french ?kind ?root WHERE {
+LISTED = """SELECT ?item ?label ?french ?kind ?type ?root WHERE {
   ?item a ?type . ?type rdfs:subClassOf* ?root .
   FILTER (STRSTARTS(STR(?item), STR(%(namespace)s)))
   OPTIONAL { ?item rdfs:label|skos:prefLabel ?label . FILTER (LANG(?label) = "en") }
@@ -22,7 +26,7 @@ LISTED = """SELECT ?item ?label ?french ?kind ?root WHERE {
   OPTIONAL { ?type rdfs:label ?kind . FILTER (LANG(?kind) = "en") }
 } ORDER BY LCASE(STR(?label)) ?item"""
 
-TIMELINE = """SELECT ?item ?label ?when ?place ?kind WHERE {
+TIMELINE = """SELECT ?item ?label ?when ?place ?kind ?type WHERE {
   ?item a ?type . ?type rdfs:subClassOf* cao:Event .
   OPTIONAL { ?item rdfs:label ?label . FILTER (LANG(?label) = "en") }
   OPTIONAL { ?item cao:date|cao:start ?when }
@@ -56,23 +60,14 @@ def _merge(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
         for field in fields:
             if field in row and field not in entry:
                 entry[field] = row[field]["value"]
-        if "kind" in row:
-            entry["kinds"].add(row["kind"]["value"])
+        if "kind" in row or "type" in row:  # a class without an English label is named by its local name
+            entry["kinds"].add(row["kind"]["value"] if "kind" in row else local_words(row["type"]["value"]))
     return list(merged.values())
 
 
 def _page(request: Request, title: str, body: str) -> Response:
-    root = str(request.base_url)
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} — conflict-ld</title><link rel="icon" href="data:,">
-<style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.4; }}
-.kind, .fr {{ color: #666; font-size: .9em; }} li {{ margin: .2rem 0; }}</style></head>
-<body><nav><a href="{escape(root)}">conflict-ld</a> · <a href="{escape(root)}sparql">SPARQL</a></nav>
-<h1>{escape(title)}</h1>
-{body}
-</body></html>
-"""
+    current = request.url.path.rsplit("/", 1)[-1]
+    html = html_page(str(request.base_url), title, f"<h1>{escape(title)}</h1>\n{body}", current=current)
     return negotiated(html.encode("utf-8"), "text/html")
 
 
@@ -108,7 +103,7 @@ async def timeline(request: Request) -> Response:
         items = "".join(
             f'<li><time>{escape(e.get("when", "undated"))}</time> — <a href="{escape(_local(request, e["item"]))}">'
             f'{escape(e.get("label", e["item"]))}</a>{" · " + escape(e["place"]) if "place" in e else ""} '
-            f'<span class="kind">({escape(", ".join(sorted(e["kinds"] - {"event", "claim"})) or "event")})</span></li>'
+            f'<span class="kind">{escape(", ".join(sorted(e["kinds"] - {"event", "claim"})) or "event")}</span></li>'
             for e in entries)
         return f"<p>{len(entries)} events, by date.</p><ol>{items}</ol>"
 
@@ -121,13 +116,20 @@ async def index(request: Request, index: str) -> Response:
         return error(404, f"Not Found: no page {index!r}.")
     title, root, namespace = INDEXES[index]
 
+    records = await cited_works(request.app.state) if index == "works" else {}
+
     def render(entries):
-        items = "".join(
-            f'<li><a href="{escape(_local(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
-            f'{" <span class=fr lang=fr>" + escape(e["french"]) + "</span>" if e.get("french") and e.get("french") != e.get("label") else ""}'
-            f' <span class="kind">({escape(", ".join(sorted(e["kinds"])))})</span></li>'
-            for e in entries)
-        return f"<p>{len(entries)} entries.</p><ul>{items}</ul>"
+        def entry(e):
+            link = f'<a href="{escape(_local(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
+            kinds = f' <span class="kind">{escape(", ".join(sorted(e["kinds"])))}</span>' if e["kinds"] else ""
+            record = records.get(e["item"])
+            if record is not None:  # a work: its reference, title and all
+                return f"<li>{link}{kinds}<br>{reference(record)}</li>"
+            french = e.get("french")
+            other = f' <span class="lang" lang="fr">{escape(french)}</span>' if french and french != e.get("label") else ""
+            return f"<li>{link}{other}{kinds}</li>"
+
+        return f"<p>{len(entries)} entries.</p><ul class='index'>{''.join(entry(e) for e in entries)}</ul>"
 
     query = LISTED % {"namespace": namespace if namespace.startswith("STR") else f"STR({namespace})"}
     return await _listing(request, query, ("label", "french"), root, title, render)

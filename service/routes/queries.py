@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from ..catalogue import examples
 from ..negotiation import NotAcceptable, choose
 from ..views.responses import negotiated, not_acceptable
+from ..views.shell import html_page
 
 router = APIRouter()
 OFFERS = ("text/html", "application/json")
@@ -34,20 +35,13 @@ def _page(catalogue) -> str:
 <h2>{escape(e.title)}</h2>
 <p>{escape(e.description)}</p>
 <pre><code>{escape(e.query)}</code></pre>
-<p><a href="sparql?query={quote(e.query)}&amp;format=csv">CSV</a> ·
+<p><a href="sparql?edit={quote(e.query)}">Open in the editor</a> ·
+<a href="sparql?query={quote(e.query)}&amp;format=csv">CSV</a> ·
 <a href="sparql?query={quote(e.query)}&amp;format=json">JSON</a></p>
 </section>""" for e in catalogue)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Example research questions — conflict-ld</title>
-<style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; }}
-pre {{ background: #f4f4f4; padding: .5rem; overflow-x: auto; }}</style></head>
-<body>
-<h1>Example research questions</h1>
+    main = f"""<h1>Example research questions</h1>
 <p>Each question is a SPARQL query you can run as it stands on <a href="sparql">the endpoint</a>
 (the prefixes it uses are predeclared) or open in the query editor there.</p>
 {items}
-</body>
-</html>
 """
+    return html_page("", "Example research questions", main, current="queries")

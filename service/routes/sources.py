@@ -16,6 +16,8 @@ from ..bibliography import WORKS, WRITERS, Record, cited_works, write
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, suffix_of
 from ..store import Query
+from ..views.reference import reference
+from ..views.shell import html_page
 from ..views.responses import RDFLIB_FORMATS, alternates, document_type, negotiated
 
 router = APIRouter()
@@ -23,37 +25,6 @@ SUFFIXES = {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES}
 OFFERS = ("text/html", *BIBLIOGRAPHY_TYPES.values(), *RDFLIB_FORMATS)
 NAMES = {"bib": "BibTeX", "ris": "RIS", "csl.json": "CSL-JSON", "ttl": "Turtle", "jsonld": "JSON-LD",
          "nt": "N-Triples", "rdf": "RDF/XML"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-
-
-def _names(record: Record) -> str:
-    names = [a.inverted for a in record.authors]
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-
-
-def reference(record: Record) -> str:
-    """One reference as HTML, in an author–date style: who, when, what, where, which pages, at what address."""
-    quoted = record.kind.bibtex != "book"
-    title = f"‘{escape(record.title)}’" if quoted else f"<i>{escape(record.title)}</i>"
-    parts = [f"{escape(_names(record))} ({record.year or 'n.d.'}) {title}" if record.authors
-             else f"{title} ({record.year or 'n.d.'})"]
-    if record.container:
-        parts.append(("in " if record.kind.bibtex == "incollection" else "") + f"<i>{escape(record.container)}</i>")
-    if record.volume:
-        parts.append(escape(record.volume) + (f"({escape(record.issue)})" if record.issue else ""))
-    if record.pages:
-        parts.append("pp. " + escape(record.pages.replace("-", "–")))
-    if len(record.date_parts) == 3:
-        parts.append(f"{record.date_parts[2]} {MONTHS[record.date_parts[1] - 1]}")
-    text = ", ".join(parts) + "."
-    if record.publisher and record.publisher not in (record.container, *(a.name for a in record.authors)):
-        text += f" {escape(record.publisher)}."
-    if record.url:
-        text += f' Available at: <a href="{escape(record.url)}">{escape(record.url)}</a>.'
-    return text
-
-
 def _page(request: Request, works: list[Record]) -> str:
     root, base = str(request.base_url), request.app.state.settings.base
 
@@ -67,27 +38,16 @@ def _page(request: Request, works: list[Record]) -> str:
     cited = [r for r in works if r.number is not None]
     downloads = " · ".join(f'<a href="{escape(root)}sources.{s}">{name}</a>' for s, name in NAMES.items())
     head = "".join(f'<link rel="alternate" type="{t}" href="{escape(root)}sources.{s}">' for s, t in SUFFIXES.items() if s != "html")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sources — conflict-ld</title><link rel="icon" href="data:,">
-{head}
-<style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.45; }}
-li {{ margin: .5rem 0; }} .links {{ font-size: .9em; color: #555; }}</style>
-</head>
-<body>
-<nav><a href="{escape(root)}">conflict-ld</a> · <a href="{escape(root)}sparql">SPARQL</a> · <a href="{escape(root)}works">works</a></nav>
-<h1>Sources</h1>
+    main = f"""<h1>Sources</h1>
 <p>The research profile this dataset models and the {len(cited)} works it cites. Each work's page lists the
 claims, events and notes that cite it, with the pages given for it.</p>
 <p>All of them as a file: {downloads}.</p>
 <h2>The profile</h2>
-<ul>{"".join(entry(r) for r in profile)}</ul>
+<ul class="references">{"".join(entry(r) for r in profile)}</ul>
 <h2>Works cited</h2>
-<ol>{"".join(entry(r) for r in cited)}</ol>
-</body>
-</html>
+<ol class="references">{"".join(entry(r) for r in cited)}</ol>
 """
+    return html_page(root, "Sources", main, head=head, current="sources")
 
 
 @router.api_route("/sources", methods=["GET", "HEAD"])

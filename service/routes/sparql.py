@@ -130,8 +130,10 @@ def service_description(request: Request) -> Response:
         media_type = choose(request.headers.get("accept"), DESCRIPTION_OFFERS, request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    if media_type == "text/html":
-        return negotiated(editor_page().encode("utf-8"), "text/html")
+    if media_type == "text/html":  # `edit`: a query to open in the editor, as the examples' links give one
+        edited = request.query_params.getlist("edit")
+        page = editor_page(edited[0]) if len(edited) == 1 and edited[0].strip() else editor_page()
+        return negotiated(page.encode("utf-8"), "text/html")
     endpoint = str(request.url.replace(query="", fragment=""))
     graph = describe(endpoint, state.settings, state.limits, state.graph_names, state.triples)
     return serialized(graph, media_type)

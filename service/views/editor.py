@@ -13,24 +13,17 @@ from string import Template
 
 from ..config import Settings
 from ..namespaces import prefixes as all_prefixes
+from .shell import html_page
 
 DEFAULT_QUERY = """SELECT ?organisation ?label WHERE {
   ?organisation a/rdfs:subClassOf* org:Organization ; rdfs:label ?label .
   FILTER (lang(?label) = "en")
 } ORDER BY ?label LIMIT 50"""
 
-PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>SPARQL query — conflict-ld</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="static/yasgui/yasgui.min.css">
+HEAD = """<link rel="stylesheet" href="static/yasgui/yasgui.min.css">
 <style>
-body { font-family: system-ui, sans-serif; max-width: 80rem; margin: 1rem auto; padding: 0 1rem; }
 textarea { width: 100%; min-height: 14rem; font-family: ui-monospace, monospace; font-size: 0.95rem; }
-#catalogue summary { cursor: pointer; font-weight: 600; margin-bottom: 0.4rem; }
+#catalogue summary { font-weight: 600; margin-bottom: 0.4rem; }
 #questions { max-height: 16rem; overflow-y: auto; margin: 0 0 1rem; padding-left: 1.4rem; }
 #questions li { margin: 0.3rem 0; }
 #catalogue button { font: inherit; color: #0645ad; background: none; border: 0; padding: 0; cursor: pointer;
@@ -38,10 +31,9 @@ textarea { width: 100%; min-height: 14rem; font-family: ui-monospace, monospace;
 #catalogue .description { display: block; color: #555; font-size: 0.9rem; }
 .yasgui .autocompleteWrapper, .yasgui .clearEndpointBtn { display: none; }
 .yasgui .endpointInfo { align-self: center; margin-left: 0.5rem; font-size: 0.9rem; }
-</style>
-</head>
-<body>
-<h1>Query the CMA profile</h1>
+</style>"""
+
+MAIN = Template("""<h1>Query the CMA profile</h1>
 <p>Common prefixes (ours, <code>wd:</code>, <code>wdt:</code>, <code>rdfs:</code>, <code>owl:</code>,
 <code>skos:</code>, <code>schema:</code>, <code>org:</code>, <code>prov:</code>, <code>dcterms:</code>,
 <code>time:</code>…) are predeclared. The default graph is the union of all graphs.</p>
@@ -149,8 +141,6 @@ textarea { width: 100%; min-height: 14rem; font-family: ui-monospace, monospace;
     .catch(function () {});
 })();
 </script>
-</body>
-</html>
 """)
 
 
@@ -163,5 +153,6 @@ def editor_page(query: str = DEFAULT_QUERY, prefixes: dict[str, str] | None = No
     """The page; `prefixes` (shown compactly in results) default to the project's for the configured base."""
     if prefixes is None:
         prefixes = all_prefixes(Settings.from_env().base)
-    return PAGE.substitute(escaped_query=escape(query), query_json=_script_json(query),
+    main = MAIN.substitute(escaped_query=escape(query), query_json=_script_json(query),
                            prefixes_json=_script_json(prefixes))
+    return html_page("", "SPARQL query", main, head=HEAD, current="sparql", wide=True)

@@ -1,22 +1,28 @@
-"""The HTML page of one entity: labels, types, statements, the claims about it with their time,
-sources and certainty, incoming links, Wikidata, alternate formats and embedded JSON-LD; for a
-work, what cites it and at which pages ("Cited for"), and its reference in BibTeX, RIS and CSL-JSON.
+"""The HTML page of one entity. First what a person reads (views/profile.py: names, key facts,
+the chronology of claims); for a work, what cites it and at which pages ("Cited for"), and its
+reference in BibTeX, RIS and CSL-JSON; then, folded away, the raw statements, claims and incoming
+links of this page of the entity's description, the alternate formats and embedded JSON-LD.
 
-Works without JavaScript and reads on a phone. Built from the entity's description graph only.
+Works without JavaScript and reads on a phone.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from html import escape
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..namespaces import CITO, PROV, STANDARD_PREFIXES, WD
+from ..json_ld import compacted, context, expanded
+from ..namespaces import CITO, PROV, STANDARD_PREFIXES
 from ..negotiation import BIBLIOGRAPHY_TYPES
-from .citation_map import PROFILE, pinpoint_href
+from .profile import Profile
+from .shell import html_page
+from .words import Words
 
 PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
 
@@ -70,49 +76,10 @@ class LinkPages:
                 f'(page {self.number} of {self.last}): {links}</p></nav>')
 
 
-def reading_order(part: URIRef) -> list[tuple[int, int | str]]:
-    """Sort key for parts of the profile: `…/s/3.10.2` after `…/s/3.9.4`, notes (`n7.1`) last."""
-    return [(0, int(n)) if n.isdigit() else (1, n) for n in str(part).rsplit("/s/", 1)[-1].split(".")]
-
-
-class Page:
+class Page(Words):
     def __init__(self, graph: Graph, this: URIRef, base: str, root: str):
-        self.g, self.this, self.base, self.root = graph, this, base, root
-        self.cao = Namespace(base + "ontology#")
-
-    # --- words ---------------------------------------------------------------------------------
-    def label(self, node, lang: str = "en") -> str:
-        if isinstance(node, Literal):
-            return str(node)
-        for predicate in (RDFS.label, SKOS.prefLabel):
-            values = list(self.g.objects(node, predicate))
-            for value in values:
-                if getattr(value, "language", None) == lang:
-                    return str(value)
-            if values:
-                return str(values[0])
-        if isinstance(node, URIRef):
-            try:
-                return self.g.namespace_manager.normalizeUri(node)
-            except Exception:  # an IRI rdflib cannot shorten
-                return str(node)
-        return "[ ]"
-
-    def href(self, node: URIRef) -> str:
-        """Our IRIs link to this host's page for them (a part of the profile: its place on the
-        profile's citation map); others to themselves."""
-        text = str(node)
-        if text.startswith(self.base + PROFILE + "/s/"):
-            return pinpoint_href(self.root, node)
-        return self.root + text[len(self.base):] if text.startswith(self.base) else text
-
-    def link(self, node) -> str:
-        if isinstance(node, URIRef):
-            return f'<a href="{escape(self.href(node))}">{escape(self.label(node))}</a>'
-        if isinstance(node, Literal):
-            lang = f' <span class="lang">{node.language}</span>' if node.language else ""
-            return escape(str(node)) + lang
-        return escape(self.label(node))
+        super().__init__(graph, base, root)
+        self.this = this
 
     # --- parts ---------------------------------------------------------------------------------
     def statements(self) -> str:
@@ -123,42 +90,10 @@ class Page:
             rows.append(f"<tr><th>{self.link(predicate)}</th><td>{self.link(value)}</td></tr>")
         return "<table>" + "".join(rows) + "</table>" if rows else "<p>No further statements.</p>"
 
-    def when(self, claim) -> str:
-        cao = self.cao
-        parts = []
-        for predicate, qualifier, word in ((cao.date, cao.dateQualifier, ""), (cao.start, cao.startQualifier, "from "),
-                                           (cao.end, cao.endQualifier, "until ")):
-            value = self.g.value(claim, predicate)
-            hedge = self.g.value(claim, qualifier)
-            if value is not None or hedge is not None:
-                hedge_text = f"{self.label(hedge)} " if hedge is not None else ""
-                parts.append(f"{word}{hedge_text}{escape(str(value)) if value is not None else ''}".strip())
-        relative = self.g.value(claim, cao.dateRelativeTo)
-        if relative is not None:
-            offset = self.g.value(claim, cao.dateOffset)
-            parts.append(f"{escape(str(offset)) + ' ' if offset else ''}after {self.link(relative)}")
-        return ", ".join(parts) or "undated"
-
-    def sources(self, claim) -> str:
-        items = []
-        for derivation in self.g.objects(claim, PROV.qualifiedDerivation):
-            work = self.g.value(derivation, PROV.entity)
-            pages = sorted(str(p) for p in self.g.objects(derivation, self.cao.page))
-            where = f", p. {', '.join(pages)}" if pages else ""
-            items.append(f"{self.link(work)}{escape(where)}")
-        return "; ".join(sorted(items)) or "none"
-
-    def pinpoints(self, claim) -> str:
-        """Where in the profile the claim is stated, each place linked to the citation map."""
-        stated = sorted(self.g.objects(claim, self.cao.statedIn), key=reading_order)
-        return "; ".join(f'<a href="{escape(self.href(s))}">Profile, {escape(self.label(s))}</a>' for s in stated)
-
-    def kinds(self, node) -> str:
-        return ", ".join(sorted(self.label(t) for t in self.g.objects(node, RDF.type)))
-
-    def in_time(self, claim) -> tuple[str, str]:
-        """Sort key: by date (undated last), then by label."""
-        return str(self.g.value(claim, self.cao.date) or self.g.value(claim, self.cao.start) or "9999"), self.label(claim)
+    def in_time(self, claim) -> tuple:
+        """Sort key: by the date the claim resolves to (undated last), then by label."""
+        found = self.date_of(claim)
+        return found is None, found or (0, 0, 0), self.label(claim)
 
     def cited_for(self, pager: str = "") -> str:
         """What rests on this work: each claim, event or note citing it (among the links on this page,
@@ -230,73 +165,57 @@ class Page:
             return "<p>No other resource links here.</p>"
         return "<table>" + "".join(f"<tr><td>{self.link(s)}</td><td>{self.link(p)}</td></tr>" for _, _, s, p in rows) + "</table>"
 
-    def wikidata(self) -> str:
-        items = [o for o in list(self.g.objects(self.this, OWL.sameAs)) + list(self.g.objects(self.this, SKOS.exactMatch))
-                 if str(o).startswith(str(WD))]
-        return "".join(f'<p class="wikidata">Wikidata: <a href="{escape(str(o))}">{escape(str(o).rsplit("/", 1)[-1])}</a></p>'
-                       for o in items)
-
-    def json_ld(self) -> str:
-        own = Graph()
-        for p, o in self.g.predicate_objects(self.this):
-            own.add((self.this, p, o))
-        text = own.serialize(format="json-ld", auto_compact=True)
-        return text.replace("</", "<\\/")
+    def json_ld(self, base: str) -> str:
+        """The entity's own statements as one JSON-LD node object with the dataset's context, for
+        clients that read the data embedded in the page."""
+        own = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in self.g.triples((self.this, None, None)))
+        own += "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for b in self.g.objects(self.this) if isinstance(b, BNode)
+                       for s, p, o in self.g.triples((b, None, None)))
+        triples = ox.parse(own.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        document = compacted(expanded(triples), context(base))
+        return json.dumps(document, ensure_ascii=False).replace("</", "<\\/")
 
 
 def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False,
-                citation_map: str = "") -> str:
-    """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON);
-    `citation_map`: the profile's citation map, shown on the profile's own page."""
+                citation_map: str = "", profile: Graph | None = None, reference: str = "") -> str:
+    """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON), and
+    `reference` is that reference, formatted;
+    `citation_map`: the profile's citation map, shown on the profile's own page; `profile`: what
+    the summary and chronology are made from (on the first page; later pages show the statements)."""
     page = Page(graph, this, base, root)
     document, query = pages.document, pages.query(pages.number)
     references = EXPORTS if exports else ()
     english, french = page.label(this, "en"), page.label(this, "fr")
-    types = ", ".join(sorted(page.link(t) for t in graph.objects(this, RDF.type)))
-    alternates = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}{query}">'
-                         for suffix, media, _ in ALTERNATES)
-    alternates += "".join(f'<link rel="alternate" type="{BIBLIOGRAPHY_TYPES[suffix]}" href="{escape(document)}.{suffix}">'
-                          for suffix, _ in references)
-    alternates += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
+    head = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}{query}">'
+                   for suffix, media, _ in ALTERNATES)
+    head += "".join(f'<link rel="alternate" type="{BIBLIOGRAPHY_TYPES[suffix]}" href="{escape(document)}.{suffix}">'
+                    for suffix, _ in references)
+    head += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
+    head += f'<script type="application/ld+json">{page.json_ld(base)}</script>'
     formats = " · ".join(f'<a href="{escape(document)}.{suffix}{query}">{name}</a>' for suffix, _, name in ALTERNATES)
     if references:
         formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(english)} — conflict-ld</title>
-<link rel="icon" href="data:,">
-{alternates}
-<link rel="describedby" href="{escape(root)}.well-known/void">
-<script type="application/ld+json">{page.json_ld()}</script>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.4; }}
-table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: .2rem .4rem; border-bottom: 1px solid #ddd; }}
-th {{ width: 30%; font-weight: 500; }} .lang, .kind {{ color: #666; font-size: .85em; }}
-dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; margin: .2rem 0 .8rem; }} dt {{ color: #555; }}
-code {{ word-break: break-all; }}
-</style>
-</head>
-<body>
-<nav><a href="{escape(root)}">conflict-ld</a> · <a href="{escape(root)}sparql">SPARQL</a> · <a href="{escape(root)}dumps/">dumps</a></nav>
-<h1>{escape(english)}</h1>
-<p lang="fr">{escape(french)}</p>
-<p>{types}</p>
-<p><code>{escape(str(this))}</code></p>
-{page.wikidata()}
-<h2>Statements</h2>
+    top = Profile(profile, this, base, root) if profile is not None else None
+    summary = top.summary() if top else ""
+    chronology = top.chronology() if top else ""
+    statements = f"""<h2 id="statements">Statements</h2>
 {page.statements()}
-{citation_map}
-{page.cited_for(pages.html())}
-<h2>Claims</h2>
+<h2 id="claims">Claims</h2>
 {pages.html()}
 {page.claims()}
-<h2>Linked from</h2>
+<h2 id="linked-from">Linked from</h2>
 {page.incoming()}
-{pages.html()}
-<p>This page as data: {formats}</p>
-</body>
-</html>
+{pages.html()}"""
+    if top:  # on the first page, the raw statements are there for whoever wants them
+        statements = f'<details id="all-statements"><summary>All statements, claims and links, as data</summary>{statements}</details>'
+    main = f"""<h1>{escape(english)}</h1>
+{f'<p lang="fr">{escape(french)}</p>' if french != english else ""}
+{f'<p class="reference lead">{reference}</p>' if reference else ""}
+{summary}
+{citation_map}
+{page.cited_for(pages.html())}
+{chronology}
+{statements}
+<p>This page as data: {formats} · <code>{escape(str(this))}</code></p>
 """
+    return html_page(root, english, main, head=head)

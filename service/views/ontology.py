@@ -8,6 +8,8 @@ from html import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from .shell import html_page
+
 
 def _text(graph: Graph, node, predicate, lang="en") -> str:
     values = list(graph.objects(node, predicate))
@@ -51,27 +53,21 @@ def ontology_page(graph: Graph, ontology: URIRef, namespace: str, root: str) -> 
     toc = lambda terms: " · ".join(f'<a href="#{escape(str(t)[len(namespace):])}">{escape(str(t)[len(namespace):])}</a>' for t in terms)  # noqa: E731
     formats = " · ".join(f'<a href="ontology.{s}">{n}</a>' for s, n in (("ttl", "Turtle"), ("jsonld", "JSON-LD"),
                                                                       ("rdf", "RDF/XML"), ("nt", "N-Triples")))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title><link rel="icon" href="data:,">
-<link rel="alternate" type="text/turtle" href="ontology.ttl">
-<style>body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.4; }}
-section {{ border-top: 1px solid #ddd; }} dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; }}
-dt {{ color: #555; }}</style></head>
-<body>
-<nav><a href="{escape(root)}">conflict-ld</a> · <a href="{escape(root)}sparql">SPARQL</a> · <a href="{escape(root)}shapes">SHACL shapes</a></nav>
-<h1>{escape(title)}</h1>
+    head = """<link rel="alternate" type="text/turtle" href="ontology.ttl">
+<style>main section { border-top: 1px solid #d6d6d6; } main dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; }
+main dt { color: #555; } main dd { margin: 0; overflow-wrap: anywhere; }</style>"""
+    main = f"""<h1>{escape(title)}</h1>
 <p>{escape(_text(graph, ontology, DCTERMS.description))}</p>
 <dl><dt>IRI</dt><dd><code>{escape(str(ontology))}</code></dd>
 <dt>namespace</dt><dd><code>{escape(namespace)}</code> (prefix <code>cao:</code>)</dd>
 <dt>version</dt><dd>{escape(_text(graph, ontology, OWL.versionInfo))}</dd>
 <dt>licence</dt><dd><a href="{escape(_text(graph, ontology, DCTERMS.license))}">{escape(_text(graph, ontology, DCTERMS.license))}</a></dd>
 <dt>creators</dt><dd>{escape(_text(graph, ontology, DCTERMS.creator))}</dd>
-<dt>as data</dt><dd>{formats}</dd></dl>
+<dt>as data</dt><dd>{formats}</dd>
+<dt>shapes</dt><dd><a href="{escape(root)}shapes">the SHACL shapes the data must meet</a></dd></dl>
 <h2>Classes ({len(classes)})</h2><p>{toc(classes)}</p>
 {"".join(_entry(graph, t, namespace) for t in classes)}
 <h2>Properties ({len(properties)})</h2><p>{toc(properties)}</p>
 {"".join(_entry(graph, t, namespace) for t in properties)}
-</body></html>
 """
+    return html_page(root, title, main, head=head)
