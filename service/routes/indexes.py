@@ -1,4 +1,4 @@
-"""Index pages: every organisation, person, place, work and concept, and the events as a timeline."""
+"""Index pages: every organisation, person, place, work and concept (the events: routes/events.py)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,6 @@ LISTED = """SELECT ?item ?label ?french ?kind ?type ?root WHERE {
   OPTIONAL { ?item rdfs:label|skos:prefLabel ?french . FILTER (LANG(?french) = "fr") }
   OPTIONAL { ?type rdfs:label ?kind . FILTER (LANG(?kind) = "en") }
 } ORDER BY LCASE(STR(?label)) ?item"""
-
-TIMELINE = """SELECT ?item ?label ?when ?place ?kind ?type WHERE {
-  ?item a ?type . ?type rdfs:subClassOf* cao:Event .
-  OPTIONAL { ?item rdfs:label ?label . FILTER (LANG(?label) = "en") }
-  OPTIONAL { ?item cao:date|cao:start ?when }
-  OPTIONAL { ?item cao:place/rdfs:label ?place . FILTER (LANG(?place) = "en") }
-  OPTIONAL { ?type rdfs:label ?kind . FILTER (LANG(?kind) = "en") }
-} ORDER BY (!BOUND(?when)) STR(?when) ?label"""
 
 # path: (title, root class, IRI namespace under id/)
 INDEXES = {
@@ -95,19 +87,6 @@ async def _listing(request: Request, query: str, fields: tuple[str, ...], root: 
         return _page(request, title, render(entries))
 
     return await served(request, ("index", request.url.path, media_type), listing)
-
-
-@router.api_route("/events", methods=["GET", "HEAD"])
-async def timeline(request: Request) -> Response:
-    def render(entries):
-        items = "".join(
-            f'<li><time>{escape(e.get("when", "undated"))}</time> — <a href="{escape(_local(request, e["item"]))}">'
-            f'{escape(e.get("label", e["item"]))}</a>{" · " + escape(e["place"]) if "place" in e else ""} '
-            f'<span class="kind">{escape(", ".join(sorted(e["kinds"] - {"event", "claim"})) or "event")}</span></li>'
-            for e in entries)
-        return f"<p>{len(entries)} events, by date.</p><ol>{items}</ol>"
-
-    return await _listing(request, TIMELINE, ("label", "when", "place"), None, "Timeline of events", render)
 
 
 @router.api_route("/{index}", methods=["GET", "HEAD"])

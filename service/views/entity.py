@@ -22,6 +22,7 @@ from ..namespaces import CITO, PROV, STANDARD_PREFIXES
 from ..negotiation import BIBLIOGRAPHY_TYPES
 from .profile import Profile
 from .shell import html_page
+from .timeline import TIMELINE_SCRIPTS, timeline_head
 from .words import Words
 
 PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
@@ -196,7 +197,7 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     if references:
         formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
     top = Profile(profile, this, base, root) if profile is not None else None
-    summary = top.summary() if top else ""
+    summary = top.summary() + top.timeline() if top else ""
     chronology = top.chronology() if top else ""
     statements = f"""<h2 id="statements">Statements</h2>
 {page.statements()}
@@ -218,4 +219,6 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
 {statements}
 <p>This page as data: {formats} · <code>{escape(str(this))}</code></p>
 """
-    return html_page(root, english, main, head=head)
+    drawn = top is not None and 'class="timeline"' in summary
+    return html_page(root, english, main, head=head + (timeline_head(root) if drawn else ""),
+                     scripts=TIMELINE_SCRIPTS if drawn else ())

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import ORG, SCHEMA, WD, WGS
+from .timeline import items_of, timeline_figure
 from .words import Words
 
 UNITS = {"KMK": "km²", "KMT": "km"}
@@ -186,6 +187,19 @@ class Profile(Words):
         return f'<a class="certainty{hedged}" href="{escape(self.href(value))}">{escape(self.label(value))}</a>'
 
     # --- the page's parts -------------------------------------------------------------------------
+    def timeline(self) -> str:
+        """The dated claims drawn in time (organisations and people: their events, memberships,
+        roles and relations); the chronology below is its list."""
+        if self.kind not in ("organisation", "person"):
+            return ""
+        roles = [self.cao[r] for r in ("agent", "target", "participant", "supportingActor", "victim", "party",
+                                       "supporter", "supported")] + [ORG.member, ORG.organization]
+        items = items_of(self.g, self, self.claims, self.kinds,
+                         lambda n: [a for r in roles for a in self.g.objects(n, r)])
+        if not any(i.start for i in items):
+            return ""
+        return timeline_figure(items, f"{self.label(self.this)} in time", listed=False)
+
     def summary(self) -> str:
         description = self.g.value(self.this, RDFS.comment)
         lead = f'<p class="lead">{escape(str(description))}</p>' if isinstance(description, Literal) else ""
