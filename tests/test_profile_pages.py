@@ -182,3 +182,19 @@ def test_the_embedded_json_ld_is_the_entity_with_the_dataset_context(live_server
                 own.add(inner)
     assert isomorphic(from_page, own)
     assert (mnla, RDF.type, URIRef(CAO + "ArmedGroup")) in from_page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("entity, places", [
+    ("place/kidal", {"place/kidal"}),  # a place, with those of its parts that have coordinates (none)
+    ("organisation/mnla", {"place/kidal"}),  # its headquarters and stronghold
+    ("event/2012-06-27-gao-capture-by-mojwa", {"place/gao"}),
+])
+def test_a_page_maps_its_places_with_coordinates(browse, live_server, entity, places):
+    page, watch = browse()
+    page.goto(f"{live_server.url}/id/{entity}")
+    page.wait_for_selector("figure.map[data-markers]")
+    markers = page.evaluate("JSON.parse(document.querySelector('figure.map script.map-markers').textContent)")
+    assert {m["url"].removeprefix(live_server.url + "/id/") for m in markers} == places
+    assert page.get_attribute("figure.map", "data-markers") == str(len(places))
+    watch.check()

@@ -36,7 +36,7 @@ INDEXES = {
 }
 
 
-async def _rows(request: Request, text: str, root: str | None = None) -> list[dict]:
+async def listed_rows(request: Request, text: str, root: str | None = None) -> list[dict]:
     state = request.app.state
     bindings = {"root": state.prefixes[root.split(":")[0]] + root.split(":")[1]} if root else {}
     query = Query(text, "application/sparql-results+json", {**state.prefixes, "id": state.settings.base + "id/"},
@@ -44,7 +44,7 @@ async def _rows(request: Request, text: str, root: str | None = None) -> list[di
     return json.loads((await state.pool.answer(query)).body)["results"]["bindings"]
 
 
-def _merge(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
+def merged(rows: list[dict], fields: tuple[str, ...]) -> list[dict]:
     """One entry per item: the first value of each field, the kinds joined."""
     merged: dict[str, dict] = {}
     for row in rows:
@@ -63,12 +63,12 @@ def _page(request: Request, title: str, body: str) -> Response:
     return negotiated(html.encode("utf-8"), "text/html")
 
 
-def _local(request: Request, iri: str) -> str:
+def local_url(request: Request, iri: str) -> str:
     base = request.app.state.settings.base
     return str(request.base_url) + iri[len(base):] if iri.startswith(base) else iri
 
 
-def _negotiate(request: Request):
+def negotiate(request: Request):
     return choose(request.headers.get("accept"), ("text/html", "application/json"), request.query_params.getlist("format"))
 
 
@@ -76,12 +76,12 @@ async def _listing(request: Request, query: str, fields: tuple[str, ...], root: 
                    title: str, render) -> Response:
     """One list, as JSON for scripts or as a page whose items `render` writes."""
     try:
-        media_type = _negotiate(request)
+        media_type = negotiate(request)
     except NotAcceptable as problem:
         return not_acceptable(problem)
 
     async def listing() -> Response:
-        entries = _merge(await _rows(request, query, root), fields)
+        entries = merged(await listed_rows(request, query, root), fields)
         if media_type == "application/json":
             return negotiated(json.dumps([{**e, "kinds": sorted(e["kinds"])} for e in entries]).encode(), media_type)
         return _page(request, title, render(entries))
@@ -99,7 +99,7 @@ async def index(request: Request, index: str) -> Response:
 
     def render(entries):
         def entry(e):
-            link = f'<a href="{escape(_local(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
+            link = f'<a href="{escape(local_url(request, e["item"]))}">{escape(e.get("label", e["item"]))}</a>'
             kinds = f' <span class="kind">{escape(", ".join(sorted(e["kinds"])))}</span>' if e["kinds"] else ""
             record = records.get(e["item"])
             if record is not None:  # a work: its reference, title and all

@@ -34,7 +34,7 @@ def _page(catalogue) -> str:
         f"""<section id="{escape(e.id)}">
 <h2>{escape(e.title)}</h2>
 <p>{escape(e.description)}</p>
-<pre><code>{escape(e.query)}</code></pre>
+<pre tabindex="0"><code>{escape(e.query)}</code></pre>
 <p><a href="sparql?edit={quote(e.query)}">Open in the editor</a> ·
 <a href="sparql?query={quote(e.query)}&amp;format=csv">CSV</a> ·
 <a href="sparql?query={quote(e.query)}&amp;format=json">JSON</a></p>

@@ -31,6 +31,11 @@ textarea { width: 100%; min-height: 14rem; font-family: ui-monospace, monospace;
 #catalogue .description { display: block; color: #555; font-size: 0.9rem; }
 .yasgui .autocompleteWrapper, .yasgui .clearEndpointBtn { display: none; }
 .yasgui .endpointInfo { align-self: center; margin-left: 0.5rem; font-size: 0.9rem; }
+/* One query tab: YASGUI puts its "add a tab" button inside the ARIA tab list, where only tabs may be. */
+.yasgui .tabsList .addTab { display: none; }
+/* CodeMirror's orange and red tokens are too light on white (WCAG 1.4.3); the same hues, darker. */
+.yasgui .cm-s-default .cm-string-2 { color: #b03a00; }
+.yasgui .cm-s-default .cm-error { color: #c00000; }
 </style>"""
 
 MAIN = Template("""<h1>Query the CMA profile</h1>
@@ -106,6 +111,16 @@ MAIN = Template("""<h1>Query the CMA profile</h1>
     yasr: { prefixes: prefixes }
   });
   window.yasgui = yasgui;
+  // CodeMirror's hidden input is what assistive technology reaches: give it a name
+  document.querySelectorAll("#yasgui textarea").forEach(function (input) {
+    input.setAttribute("aria-label", "SPARQL query");
+  });
+  // and the results' page-size choice, which YASR draws anew with each answer
+  new MutationObserver(function () {
+    document.querySelectorAll("#yasgui select.tableSizer:not([aria-label])").forEach(function (select) {
+      select.setAttribute("aria-label", "Rows per page");
+    });
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
 
   function run(text) {
     var tab = yasgui.getTab();

@@ -20,6 +20,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from ..json_ld import compacted, context, expanded
 from ..namespaces import CITO, PROV, STANDARD_PREFIXES
 from ..negotiation import BIBLIOGRAPHY_TYPES
+from .map import MAP_SCRIPTS
 from .profile import Profile
 from .shell import html_page
 from .timeline import TIMELINE_SCRIPTS, timeline_head
@@ -197,7 +198,7 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     if references:
         formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
     top = Profile(profile, this, base, root) if profile is not None else None
-    summary = top.summary() + top.timeline() if top else ""
+    summary = top.summary() + top.map(root) + top.timeline() if top else ""
     chronology = top.chronology() if top else ""
     statements = f"""<h2 id="statements">Statements</h2>
 {page.statements()}
@@ -220,5 +221,6 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
 <p>This page as data: {formats} · <code>{escape(str(this))}</code></p>
 """
     drawn = top is not None and 'class="timeline"' in summary
+    mapped = top is not None and 'class="map"' in summary
     return html_page(root, english, main, head=head + (timeline_head(root) if drawn else ""),
-                     scripts=TIMELINE_SCRIPTS if drawn else ())
+                     scripts=(TIMELINE_SCRIPTS if drawn else ()) + (MAP_SCRIPTS if mapped else ()))

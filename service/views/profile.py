@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import ORG, SCHEMA, WD, WGS
+from .map import Marker, map_figure
 from .timeline import items_of, timeline_figure
 from .words import Words
 
@@ -187,6 +188,39 @@ class Profile(Words):
         return f'<a class="certainty{hedged}" href="{escape(self.href(value))}">{escape(self.label(value))}</a>'
 
     # --- the page's parts -------------------------------------------------------------------------
+    def places(self) -> list[tuple[URIRef, str]]:
+        """The places the map shows, each with why: a place itself and its parts, an event's places,
+        an organisation's headquarters, strongholds and areas of operation."""
+        cao = self.cao
+        if self.kind == "place":
+            return [(self.this, "")] + [(p, "part of it") for p in self.g.subjects(SCHEMA.containedInPlace, self.this)]
+        if self.kind in ("event", "claim"):
+            return [(p, "") for p in self.own(cao.place)]
+        if self.kind == "organisation":
+            found: dict = {}
+            for word, predicate in (("headquarters", "headquarters"), ("stronghold", "stronghold"),
+                                    ("controlled", "controls"), ("operates here", "operatesIn")):
+                for place in self.own(cao[predicate]):
+                    found.setdefault(place, []).append(word)
+            return [(p, ", ".join(words)) for p, words in found.items()]
+        return []
+
+    def map(self, root: str) -> str:
+        """The places on a map where the data has their coordinates; the others named beside it."""
+        places = sorted(self.places(), key=lambda p: self.label(p[0]).casefold())
+        markers, unplaced = [], []
+        for place, why in places:
+            lat, long = self.g.value(place, WGS.lat), self.g.value(place, WGS.long)
+            if lat is None or long is None:
+                unplaced.append(place)
+            else:
+                markers.append(Marker(self.href(place), self.label(place), float(lat), float(long), escape(why)))
+        if not markers:
+            return ""
+        beside = (f'<p class="unmapped">Not on the map, for want of coordinates: {self.listing(unplaced)}.</p>'
+                  if unplaced else "")
+        return map_figure(root, markers, f"{self.label(self.this)}: places") + beside
+
     def timeline(self) -> str:
         """The dated claims drawn in time (organisations and people: their events, memberships,
         roles and relations); the chronology below is its list."""
