@@ -1,8 +1,8 @@
-"""Numbers in requests: ASCII digits within bounds, or a message saying what is expected."""
+"""Parameters in requests: numbers in ASCII digits within bounds, each parameter once; or a message saying what is expected."""
 
 import pytest
 
-from service.parameters import BadParameter, whole_number
+from service.parameters import BadParameter, single, whole_number
 
 
 def test_whole_numbers_within_bounds():
@@ -30,3 +30,10 @@ def test_zero_is_a_whole_number_unless_a_lower_bound_excludes_it():
     assert whole_number("0", "cursor") == 0
     with pytest.raises(BadParameter, match=r"^'cursor' must be a whole number, 0 or more"):
         whole_number("-1", "cursor")
+
+
+def test_a_parameter_is_given_once_or_not_at_all():
+    assert single([], "q") is None and single(["  "], "q") is None
+    assert single([" mnla "], "q") == "mnla"
+    with pytest.raises(BadParameter, match=r"^give 'q' once\.$"):
+        single(["mnla", "hcua"], "q")

@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 
 from ..documents import served
 from ..negotiation import NotAcceptable, choose
-from ..parameters import BadParameter, whole_number
+from ..parameters import single, whole_number
 from ..store import Query
 from ..views.responses import negotiated, not_acceptable
 from ..views.shell import html_page
@@ -27,13 +27,6 @@ ROLES = ("agent", "target", "participant", "supportingActor", "victim", "party")
 FILTERS = ("actor", "kind", "from", "to")
 
 
-def _one(request: Request, name: str) -> str | None:
-    values = request.query_params.getlist(name)
-    if len(values) > 1:
-        raise BadParameter(f"give {name!r} once.")
-    return values[0].strip() or None if values else None
-
-
 @router.api_route("/events", methods=["GET", "HEAD"])
 async def events(request: Request) -> Response:
     try:
@@ -41,7 +34,7 @@ async def events(request: Request) -> Response:
                             request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    chosen = {name: _one(request, name) for name in FILTERS}
+    chosen = {name: single(request.query_params.getlist(name), name) for name in FILTERS}
     years = {name: whole_number(chosen[name], name, most=9999) for name in ("from", "to") if chosen[name]}
     key = ("events", media_type, tuple(sorted((k, v) for k, v in chosen.items() if v)))
     return await served(request, key, lambda: _render(request, media_type, chosen, years))

@@ -9,7 +9,7 @@ from html import escape
 from fastapi import APIRouter, Request, Response
 
 from ..negotiation import NotAcceptable, choose
-from ..parameters import BadParameter, whole_number
+from ..parameters import single, whole_number
 from ..search import LIMIT, MOST
 from ..views.responses import negotiated, not_acceptable
 from ..views.shell import html_page
@@ -18,21 +18,14 @@ router = APIRouter()
 OFFERS = ("text/html", "application/json")
 
 
-def _one(request: Request, name: str) -> str | None:
-    values = request.query_params.getlist(name)
-    if len(values) > 1:
-        raise BadParameter(f"give {name!r} once.")
-    return values[0] if values else None
-
-
 @router.api_route("/search", methods=["GET", "HEAD"])
 async def search(request: Request) -> Response:
     try:
         media_type = choose(request.headers.get("accept"), OFFERS, request.query_params.getlist("format"))
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    text = _one(request, "q") or ""
-    limit_text = _one(request, "limit")
+    text = single(request.query_params.getlist("q"), "q") or ""
+    limit_text = single(request.query_params.getlist("limit"), "limit")
     limit = LIMIT if limit_text is None else whole_number(limit_text, "limit", least=1, most=MOST)
     state = request.app.state
     root = str(request.base_url)

@@ -21,6 +21,7 @@ from ..json_ld import compacted, context, expanded
 from ..namespaces import CITO, PROV, STANDARD_PREFIXES
 from ..negotiation import BIBLIOGRAPHY_TYPES
 from .map import MAP_SCRIPTS
+from .network import network_figure
 from .profile import Profile
 from .shell import html_page
 from .timeline import TIMELINE_SCRIPTS, timeline_head
@@ -199,6 +200,8 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
         formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
     top = Profile(profile, this, base, root) if profile is not None else None
     summary = top.summary() + top.map(root) + top.timeline() if top else ""
+    if top is not None and top.kind == "organisation" and top.related():
+        summary += network_figure(root, str(this)[len(base) + len("id/"):])
     chronology = top.chronology() if top else ""
     statements = f"""<h2 id="statements">Statements</h2>
 {page.statements()}

@@ -221,6 +221,19 @@ class Profile(Words):
                   if unplaced else "")
         return map_figure(root, markers, f"{self.label(self.this)}: places") + beside
 
+    def related(self) -> bool:
+        """Whether the organisation has a relation with another organisation (the network draws those)."""
+        cao, this = self.cao, self.this
+        for claim in self.claims:
+            ends = [p for p in (cao.party, cao.supporter, cao.supported, ORG.member, ORG.organization,
+                                ORG.originalOrganization, ORG.resultingOrganization) if (claim, p, this) in self.g]
+            others = {o for p in (cao.party, cao.supporter, cao.supported, ORG.member, ORG.organization,
+                                  ORG.originalOrganization, ORG.resultingOrganization)
+                      for o in self.g.objects(claim, p) if o != this and self.kind_of(o) == "organisation"}
+            if ends and others:
+                return True
+        return False
+
     def timeline(self) -> str:
         """The dated claims drawn in time (organisations and people: their events, memberships,
         roles and relations); the chronology below is its list."""

@@ -1,0 +1,44 @@
+"""axe-core (injected into each page in Chromium) finds no critical or serious violation of WCAG on
+our pages, at a desktop width and at a phone's; and no page is wider than a phone's screen."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/id/organisation/mnla", "/id/person/bilal-ag-cherif", "/id/place/kidal",
+         "/id/event/2012-06-27-gao-capture-by-mojwa", "/id/work/bencherif-campana-2017", "/events", "/network",
+         "/places", "/organisations", "/works", "/sources", "/queries", "/search?q=mnla", "/.well-known/void",
+         "/ontology", "/sparql", "/dumps/", "/no-such-page"]
+SEVERE = {"critical", "serious"}
+
+
+def severe(page) -> list[str]:
+    results = Axe().run(page, options={"resultTypes": ["violations"], "runOnly": {
+        "type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    return [f"{v['impact']} {v['id']}: {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results.response["violations"] if v["impact"] in SEVERE]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_critical_or_serious_violation(browse, live_server, path, width):
+    page, watch = browse(viewport={"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    page.wait_for_load_state("networkidle")
+    assert severe(page) == []
+    if width == 390:
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert page.locator("main").count() == 1
+    watch.tolerated.append("404 (Not Found)")  # the error page's own status, reported by the console
+    watch.check()
+
+
+def test_the_query_editor_with_an_answer(browse, live_server):
+    """YASGUI's own controls too, once it has drawn an answer (its table and page-size choice)."""
+    page, watch = browse(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + "/sparql")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table")
+    assert severe(page) == []
+    watch.check()
