@@ -97,3 +97,34 @@ def test_a_name_equal_but_for_punctuation_counts_as_the_name():
                         BASE[:-len("id/")])
     assert [h.iri for h in index.search("maad")] == [BASE + "organisation/maa-d", BASE + "organisation/maad-x"]
     assert [h.iri for h in index.search("maa-d")] == [BASE + "organisation/maa-d", BASE + "organisation/maad-x"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("typed, entity", [("mnla", "organisation/mnla"), ("cherif", "person/bilal-ag-cherif"),
+                                           ("mouvement national", "organisation/mnla")])
+def test_the_search_box_suggests_as_one_types_and_opens_the_choice(browse, live_server, typed, entity):
+    """From the home page: type, see the right entity first among the suggestions, choose it with the keyboard."""
+    page, watch = browse()
+    page.goto(live_server.url + "/")
+    page.fill("#site-search", typed)
+    page.wait_for_selector("#site-search-suggestions li[role=option]")
+    first = page.inner_text("#site-search-suggestions li[role=option] >> nth=0")
+    assert first.startswith(hits(live_server, typed)[0]["label"])
+    assert page.get_attribute("#site-search", "aria-expanded") == "true"
+    page.press("#site-search", "ArrowDown")
+    assert page.get_attribute("#site-search", "aria-activedescendant") == "site-search-option-0"
+    page.press("#site-search", "Enter")
+    page.wait_for_url(f"**/id/{entity}")
+    watch.check()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_search_box_opens_the_results_page(browse, live_server):
+    page, watch = browse(java_script_enabled=False)
+    page.goto(live_server.url + "/id/place/kidal")
+    page.fill("#site-search", "maa-d")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/search?q=maa-d")
+    page.click("ol.hits li >> nth=0 >> a")
+    page.wait_for_url("**/id/organisation/maa-d")
+    watch.check()
