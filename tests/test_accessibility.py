@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/id/organisation/mnla", "/id/person/bilal-ag-cherif", "/id/place/kidal",
+PAGES = ["/", "/id/organisation/mnla", "/id/organisation/cma?page=2", "/id/person/bilal-ag-cherif", "/id/place/kidal",
          "/id/event/2012-06-27-gao-capture-by-mojwa", "/id/work/bencherif-campana-2017", "/events", "/network",
          "/places", "/organisations", "/works", "/sources", "/queries", "/search?q=mnla", "/.well-known/void",
          "/ontology", "/sparql", "/dumps/", "/no-such-page"]

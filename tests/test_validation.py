@@ -182,3 +182,20 @@ def test_each_sparql_constraint_runs_on_the_nodes_its_own_query_selects(settings
         assert shapes.value(target, SH.prefixes) == shapes.value(constraint, SH.prefixes)
         original, severity = next(value for text, value in written.items() if str(query).endswith(text))
         assert holder != original and shapes.value(holder, SH.severity) == severity
+
+
+def test_blank_nodes_are_shown_through_what_holds_them():
+    """A report names a blank node by the named node holding it, `[ ]` when nothing does, and a
+    blank value as `[blank node]`: never rdflib's generated label, which differs at each run."""
+    from rdflib import BNode
+
+    from service.validation import _show, _show_focus
+
+    graph = Graph()
+    graph.bind("grp", "https://w3id.org/conflict-ld/id/organisation/")
+    held, orphan = BNode(), BNode()
+    graph.add((URIRef("https://w3id.org/conflict-ld/id/organisation/mnla"), URIRef("https://w3id.org/conflict-ld/ontology#strength"), held))
+    assert _show_focus(held, graph) == "grp:mnla → [ ]"
+    assert _show_focus(orphan, graph) == "[ ]"
+    assert _show(held, graph) == "[blank node]"
+    assert _show(Literal("9000"), graph) == "9000"

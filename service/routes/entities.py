@@ -39,6 +39,9 @@ CITATION_MAP = Template((QUERIES / "citation-map.rq").read_text(encoding="utf-8"
 PROFILE_QUERY = Template((QUERIES / "profile.rq").read_text(encoding="utf-8"))
 NAMES = Template((QUERIES / "names.rq").read_text(encoding="utf-8"))
 LINKS_PER_PAGE = 100
+# The kinds whose pages open with a summary and a chronology. A concept's claims (every claim
+# "stated", say) or a work's are not its story: their pages list them as they are linked.
+PROFILED = ("organisation", "person", "place", "event", "claim")
 OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
@@ -120,7 +123,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
-    profile = await _profile(state, term) if number == 1 else None
+    profile = await _profile(state, term) if number == 1 and path.split("/", 1)[0] in PROFILED else None
     record = await cited_work(state, iri) if cited else None
     page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited,
                        citation_map=citation_map, profile=profile, reference=reference(record) if record else "")

@@ -68,14 +68,15 @@ class LinkPages:
         found = {names[rel]: url for rel, url in self.neighbours().items()}
         return {"page": self.url(self.number), "total": self.total, **found} if found else {}
 
-    def html(self) -> str:
+    def html(self, where: str) -> str:
+        """The links to the other pages; `where` on the page they stand, which names them apart."""
         if self.last == 1:
             return ""
         low = (self.number - 1) * self.per_page + 1
         high = min(self.total, self.number * self.per_page)
         words = {"first": "first", "prev": "‹ previous", "next": "next ›", "last": "last"}
         links = " · ".join(f'<a rel="{rel}" href="{escape(url)}">{words[rel]}</a>' for rel, url in self.neighbours().items())
-        return (f'<nav class="pages" aria-label="pages of links"><p>Claims and links {low}–{high} of {self.total} '
+        return (f'<nav class="pages" aria-label="pages of links, {where}"><p>Claims and links {low}–{high} of {self.total} '
                 f'(page {self.number} of {self.last}): {links}</p></nav>')
 
 
@@ -206,11 +207,11 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     statements = f"""<h2 id="statements">Statements</h2>
 {page.statements()}
 <h2 id="claims">Claims</h2>
-{pages.html()}
+{pages.html("above the claims")}
 {page.claims()}
 <h2 id="linked-from">Linked from</h2>
 {page.incoming()}
-{pages.html()}"""
+{pages.html("below the links")}"""
     if top:  # on the first page, the raw statements are there for whoever wants them
         statements = f'<details id="all-statements"><summary>All statements, claims and links, as data</summary>{statements}</details>'
     main = f"""<h1>{escape(english)}</h1>
@@ -218,7 +219,7 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
 {f'<p class="reference lead">{reference}</p>' if reference else ""}
 {summary}
 {citation_map}
-{page.cited_for(pages.html())}
+{page.cited_for(pages.html("above what cites the work"))}
 {chronology}
 {statements}
 <p>This page as data: {formats} · <code>{escape(str(this))}</code></p>
