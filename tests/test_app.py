@@ -19,6 +19,7 @@ EXAMPLES = {
     "/reconcile/suggest/entity": ["/reconcile/suggest/entity?prefix=mn"],
     "/reconcile/suggest/property": ["/reconcile/suggest/property?prefix=p"],
     "/reconcile/suggest/type": ["/reconcile/suggest/type?prefix=org"], "/search": ["/search?q=mnla"],
+    "/network": ["/network", "/network?focus=organisation/mnla&format=json"], "/places": ["/places"],
     "/shapes": ["/shapes"],
     "/sources": ["/sources"], "/sources.{suffix}": ["/sources.ris"],
     "/sparql": ["/sparql", "/sparql?query=ASK%7B%7D"], "/wikidata/{qid}": ["/wikidata/Q853699"],
