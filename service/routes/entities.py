@@ -19,7 +19,7 @@ from string import Template
 from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
-from ..bibliography import cited_work, write
+from ..bibliography import Record, cited_work, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
@@ -91,11 +91,11 @@ async def entity(request: Request, path: str) -> Response:
                           {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}"})
     number = _page_number(request)
     return await served(request, ("entity", path, number, media_type),
-                        lambda: _describe(request, path, iri, term, number, media_type, record is not None))
+                        lambda: _describe(request, path, iri, term, number, media_type, record))
 
 
 async def _describe(request: Request, path: str, iri: str, term: str, number: int, media_type: str,
-                    cited: bool) -> Response:
+                    record: Record | None) -> Response:
     """One page of the entity's description in `media_type`, or the error that stands for it."""
     state = request.app.state
     document = str(request.url_for("entity", path=path))
@@ -111,7 +111,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     query = pages.query(number)
-    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if cited else [])
+    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if record else [])
     links += [f'<{url}>; rel="{rel}"' for rel, url in pages.neighbours().items()]
     headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}
     if media_type != "text/html":
@@ -124,8 +124,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
     profile = await _profile(state, term) if number == 1 and path.split("/", 1)[0] in PROFILED else None
-    record = await cited_work(state, iri) if cited else None
-    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=cited,
+    page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=record is not None,
                        citation_map=citation_map, profile=profile, reference=reference(record) if record else "")
     return negotiated(page.encode("utf-8"), media_type, headers)
 

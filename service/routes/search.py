@@ -12,6 +12,7 @@ from ..negotiation import NotAcceptable, choose
 from ..parameters import single, whole_number
 from ..search import LIMIT, MOST
 from ..views.responses import negotiated, not_acceptable
+from .indexes import local_url
 from ..views.shell import html_page
 
 router = APIRouter()
@@ -31,16 +32,12 @@ async def search(request: Request) -> Response:
     root = str(request.base_url)
     hits = state.search.search(text, limit)
 
-    def local(iri: str) -> str:
-        base = state.settings.base
-        return root + iri[len(base):] if iri.startswith(base) else iri
-
     if media_type == "application/json":
-        body = {"query": text, "results": [{"iri": h.iri, "url": local(h.iri), "label": h.label, "kind": h.kind,
+        body = {"query": text, "results": [{"iri": h.iri, "url": local_url(request, h.iri), "label": h.label, "kind": h.kind,
                                             "name": h.matched} for h in hits]}
         return negotiated(json.dumps(body, ensure_ascii=False).encode("utf-8"), media_type)
     items = "".join(
-        f'<li><a href="{escape(local(h.iri))}">{escape(h.label)}</a> <span class="kind">{escape(h.kind)}</span>'
+        f'<li><a href="{escape(local_url(request, h.iri))}">{escape(h.label)}</a> <span class="kind">{escape(h.kind)}</span>'
         + (f' <span class="meta">— as “{escape(h.matched)}”</span>' if h.matched != h.label else "") + "</li>"
         for h in hits)
     if not text.strip():
