@@ -73,7 +73,7 @@ class _Refused(Exception):
 class BoundedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, with bounded request heads (see the module's docstring)."""
 
-    limits = Limits()  # the served limits, set by `http_protocol`
+    limits: Limits  # the served limits: the class uvicorn is given comes from `http_protocol`
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,8 @@ Against the real server, with httpx where a client can send the request and with
 no well-behaved client would.
 """
 
+import asyncio
+import email.utils
 import re
 import select
 import socket
@@ -54,6 +56,21 @@ def test_a_header_field_over_8_kib_is_431(live_server):
     response = httpx.get(live_server.url + "/", headers={"X-Long": "a" * 8183})
     assert response.status_code == 431
     assert response.text == "Request Header Fields Too Large: the 'X-Long' field exceeds 8192 bytes.\n"
+
+
+def test_a_refusal_is_a_well_formed_response(live_server):
+    """Written by the protocol itself, before any route: still the server's usual head (its date and
+    name), a plain-text type, the body's exact length, and the connection closed. A field's name is
+    shown cut to 64 characters, however long it is."""
+    name = "X-" + "n" * 98
+    response = httpx.get(live_server.url + "/", headers={name: "a" * 8100})
+    assert response.status_code == 431
+    assert response.text == f"Request Header Fields Too Large: the {name[:64]!r} field exceeds 8192 bytes.\n"
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["content-length"] == str(len(response.content))
+    assert response.headers["connection"] == "close"
+    assert email.utils.parsedate_to_datetime(response.headers["date"]).tzinfo is not None
+    assert response.headers["server"] == httpx.get(live_server.url + "/").headers["server"]
 
 
 def test_header_fields_over_32_kib_together_are_431(live_server):
@@ -109,9 +126,20 @@ def test_an_unterminated_header_is_cut_off_at_the_head_limit(live_server):
     assert answer.endswith(b"\r\n\r\nRequest Header Fields Too Large: the request head exceeds 52225 bytes.\n")
 
 
+def test_a_body_longer_than_a_head_may_be_is_read(live_server):
+    """The head's bound ends with the head: a POSTed query longer than any head (60,000 bytes of it
+    comments) is answered."""
+    query = "ASK {}\n" + ("# " + "a" * 98 + "\n") * 600
+    response = httpx.post(live_server.sparql, content=query, headers={"Content-Type": "application/sparql-query",
+                                                                      "Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and response.json()["boolean"] is True
+
+
 def test_a_refused_client_that_keeps_the_connection_is_disconnected(live_server):
     """After a refusal the server reads (and drops) what the client still sends for a moment, then
-    closes: a client holding the connection open holds nothing for long."""
+    closes: a client holding the connection open holds nothing for long, and what it sent after is
+    never read as a request of its own."""
+    start = len(live_server.log())
     host, port = live_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=15) as connection:
         connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 9000 + b"\r\n\r\n")
@@ -128,6 +156,9 @@ def test_a_refused_client_that_keeps_the_connection_is_disconnected(live_server)
                 return True
 
         wait_until(closed_by_the_server, "the server to close the refused connection", timeout=20, step=0.2)
+    log = live_server.log()[start:]
+    assert log.count("status=431") == 1
+    assert "Invalid HTTP request" not in log and "Traceback" not in log
 
 
 @pytest.mark.parametrize("request_bytes", [
@@ -137,12 +168,14 @@ def test_a_refused_client_that_keeps_the_connection_is_disconnected(live_server)
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET http://a:b/ HTTP/1.1\r\nHost: x\r\n\r\n",  # parsed, but its port is no number: the URL cannot be split
 ])
 def test_malformed_requests_are_400(live_server, request_bytes):
     start = len(live_server.log())
     answer = exchange(live_server, request_bytes)
     assert answer.startswith(b"HTTP/1.1 400 ") and answer.endswith(b"\r\n\r\nInvalid HTTP request received.")
-    wait_until(lambda: "Invalid HTTP request received." in live_server.log()[start:], "the warning in the log")
+    wait_until(lambda: re.search(r"(?m)^WARNING:  Invalid HTTP request received\.$", live_server.log()[start:]),
+               "the warning in the log")
 
 
 # --- URL and parameters --------------------------------------------------------------------------------
@@ -150,7 +183,16 @@ def test_malformed_requests_are_400(live_server, request_bytes):
 
 def test_a_request_target_beyond_both_limits_is_414_as_it_arrives(live_server):
     answer = exchange(live_server, b"GET /" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert answer.startswith(b"HTTP/1.1 414 ") and b"the request target exceeds 18433 characters" in answer
+    assert answer.startswith(b"HTTP/1.1 414 ")
+    assert answer.endswith(b"\r\n\r\nURI Too Long: the request target exceeds 18433 characters.\n")
+
+
+def test_a_request_target_of_both_limits_together_is_read(live_server):
+    """The longest path and the longest query string, with the "?" between: 2048 + 1 + 16384 characters
+    pass the protocol and reach the route (which has no such organisation)."""
+    target = "/id/organisation/" + "a" * 2031 + "?x=" + "a" * 16382
+    assert len(target) == 18433
+    assert httpx.get(live_server.url + target).status_code == 404
 
 
 PATH_TOO_LONG = "URI Too Long: the path exceeds 2048 characters.\n"
@@ -174,6 +216,33 @@ def test_long_paths_and_query_strings_are_414_on_every_route(live_server, at_mos
     assert response.status_code == 414 and response.text == message
 
 
+def test_a_server_that_gives_no_raw_path_nor_query_string_is_measured_all_the_same():
+    """ASGI leaves `raw_path` and `query_string` to the server: without them the path is measured as
+    its UTF-8 bytes (an "é" is two), and a missing query string is an empty one."""
+    from service.config import Limits
+    from service.http_limits import RequestLimits
+
+    async def reached(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def status(path: str) -> int:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "client": ("127.0.0.1", 1)}
+        asyncio.run(RequestLimits(reached, Limits(max_path_length=12, max_query_length=2))(scope, receive, send))
+        return sent[0]["status"]
+
+    assert status("/" + "é" * 5) == 200  # 11 bytes
+    assert status("/" + "é" * 6) == 414  # 13 bytes
+
+
 def test_more_than_100_parameters_is_400_on_every_route(live_server):
     for path in ("/", "/sparql", "/id/place/kidal", "/reconcile"):
         assert httpx.get(live_server.url + path + "?" + "&".join(f"p{i}=" for i in range(100))).status_code < 400
@@ -189,10 +258,12 @@ def test_a_sparql_form_with_too_many_fields_is_400(live_server):
 
 # --- the time a request head may take (a server of its own, with a one-second limit) ---------------------
 
+RUNAWAY = b"SELECT%20(COUNT(*)%20AS%20%3Fn)%20%7B%20%3Fa%20%3Fb%20%3Fc%20.%20%3Fd%20%3Fe%20%3Ff%20.%20%3Fg%20%3Fh%20%3Fi%20%7D"
+
 
 @pytest.fixture(scope="module")
 def impatient(store_dir):
-    server = start_server(store_dir, header_timeout="1", workers="1")
+    server = start_server(store_dir, header_timeout="1", query_timeout="2", workers="1")
     yield server
     stop_server(server)
 
@@ -224,6 +295,34 @@ def test_a_head_sent_byte_by_byte_is_cut_off(impatient):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408 ") and b"within 1 s" in answer
     assert "status=408" in impatient.log()
+
+
+@pytest.mark.parametrize("extra, status", [(0, b"408"), (1, b"431")], ids=["at-the-limit", "past-it"])
+def test_the_head_limit_counts_every_byte_of_the_head(impatient, extra, status):
+    """A head of 52225 bytes (the request target, the header fields and 1024 bytes of line ends) whose
+    last field never ends is still read, until its time is up (408); one byte more is refused at once."""
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Endless: "
+    answer = exchange(impatient, head + b"a" * (52225 - len(head) + extra))
+    assert answer.startswith(b"HTTP/1.1 " + status + b" ")
+
+
+def test_a_pipelined_head_that_is_late_closes_the_connection_after_the_answer_in_progress(impatient):
+    """A client sends a request that takes longer than a head may (a query stopped at its 2-second limit),
+    and the head of a next one that it never finishes. The answer in progress is sent whole, and then
+    the connection is closed: finishing the late head gets no answer."""
+    host, port = impatient.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(b"GET /sparql?query=" + RUNAWAY + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+                           b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        first = response(connection)
+        assert first.startswith(b"HTTP/1.1 503 ") and b"past the 2 s limit" in first, first
+        assert b"\r\nconnection: close\r\n" in first.partition(b"\r\n\r\n")[0] + b"\r\n"
+        try:
+            connection.sendall(b"\r\n")
+            rest = connection.recv(65536)
+        except ConnectionResetError:
+            rest = b""
+        assert rest == b""
 
 
 def test_a_connection_that_sends_nothing_is_closed(impatient):
