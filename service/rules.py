@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
+from .oxigraph_copy import OxigraphCopy
 
 # rule folder (under ontology/rules) → the graph its rules write
 RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA}
@@ -22,12 +23,13 @@ def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
 
 
 def derive(dataset: ProfileDataset) -> None:
-    """Run every rule over ontology + data and store the new triples in the rule's graph."""
+    """Run every rule over ontology + data (in Oxigraph: see `oxigraph_copy`) and store the new
+    triples in the rule's graph."""
     source = dataset.union([ONTOLOGY, DATA])
+    copy = OxigraphCopy(source)
     for folder, name in RULE_GRAPHS.items():
         target = dataset.graph(name)
         for path in rule_files(dataset.settings.ontology_dir, folder):
-            query = path.read_text(encoding="utf-8")
-            for triple in source.query(query, base=dataset.settings.base):
+            for triple in copy.construct(path.read_text(encoding="utf-8"), base=dataset.settings.base):
                 if triple not in source:
                     target.add(triple)

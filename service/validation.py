@@ -17,6 +17,7 @@ from rdflib.namespace import RDF, XSD
 
 from .dataset import ProfileDataset, parse_turtle
 from .namespaces import STANDARD_PREFIXES, prefixes
+from .oxigraph_copy import OxigraphCopy
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # pyshacl logs a shape it cannot load as an error and then raises it, which is reported once, as ShapesError
@@ -140,6 +141,25 @@ def _target_sparql_constraints(shapes: Graph) -> None:
         shapes.remove((shape, SH.sparql, constraint))
 
 
+def _resolve_sparql_targets(shapes: Graph, data: Graph) -> Graph:
+    """The shapes, with each SPARQL target replaced by the nodes its query selects (`sh:targetNode`),
+    found by Oxigraph (see `oxigraph_copy`): a target is exactly the nodes its query returns, so
+    listing them changes nothing else."""
+    targets = [(shape, target) for shape, target in shapes.subject_objects(SH.target)
+               if (target, RDF.type, SH.SPARQLTarget) in shapes and (target, SH.select, None) in shapes]
+    if not targets:
+        return shapes
+    copy = OxigraphCopy(data)
+    resolved = Graph()
+    resolved += shapes
+    for shape, target in targets:
+        for node in copy.select(str(shapes.value(target, SH.select)), "this"):
+            resolved.add((shape, SH.targetNode, node))
+        resolved.remove((shape, SH.target, target))
+        resolved.remove((target, None, None))
+    return resolved
+
+
 def validate(dataset: ProfileDataset) -> Report:
     # imported here: pyshacl and rdflib's SPARQL grammar take half a second to load, and a service
     # starting from a store already built (and validated) never needs them
@@ -152,12 +172,13 @@ def validate(dataset: ProfileDataset) -> Report:
     data = dataset.union()
     shapes = load_shapes(dataset.settings.shapes_dir, dataset.settings.base)
     try:
+        shapes = _resolve_sparql_targets(shapes, data)
         _, results, _ = shacl_validate(
             data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
         )
     except ReportableRuntimeError as problem:  # a shape pyshacl cannot load, such as a constraint without a query
         raise ShapesError(problem.message) from None
-    except ParseBaseException:
+    except (ParseBaseException, SyntaxError):  # rdflib's, or Oxigraph's for a target's query
         raise _unparsable(dataset.settings.shapes_dir, dataset.settings.base) from None
     if not isinstance(results, Graph):  # pyshacl's ValidationFailure: the shapes themselves are broken
         raise ShapesError(str(getattr(results, "message", results)))
