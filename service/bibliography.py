@@ -26,6 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS
 
 from .namespaces import BIBO, FABIO, SCHEMA
+from .oxigraph_rdflib import ntriples_graph
 from .store import Query, iri_term
 
 WORKS_OF = Template((Path(__file__).resolve().parent / "queries" / "works.rq").read_text(encoding="utf-8"))
@@ -161,7 +162,7 @@ async def _works_graph(state, only: str = "") -> Graph:
     # the service's own read: the row limit on users' answers does not apply
     query = Query(WORKS_OF.substitute(only=only), "application/n-triples", state.prefixes, max_rows=sys.maxsize)
     answer = await state.pool.answer(query)
-    return Graph().parse(data=answer.body.decode("utf-8"), format="nt")
+    return ntriples_graph(answer.body)
 
 
 async def cited_works(state) -> dict[str, Record]:

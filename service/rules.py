@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
-from .oxigraph_copy import OxigraphCopy
+from .oxigraph_rdflib import OxigraphCopy
 
 # rule folder (under ontology/rules) → the graph its rules write
 RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA}
@@ -23,7 +23,7 @@ def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
 
 
 def derive(dataset: ProfileDataset) -> None:
-    """Run every rule over ontology + data (in Oxigraph: see `oxigraph_copy`) and store the new
+    """Run every rule over ontology + data (in Oxigraph: see `oxigraph_rdflib`) and store the new
     triples in the rule's graph."""
     source = dataset.union([ONTOLOGY, DATA])
     copy = OxigraphCopy(source)

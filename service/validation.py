@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, XSD
 
 from .dataset import ProfileDataset, parse_turtle
 from .namespaces import STANDARD_PREFIXES, prefixes
-from .oxigraph_copy import OxigraphCopy
+from .oxigraph_rdflib import OxigraphCopy
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # pyshacl logs a shape it cannot load as an error and then raises it, which is reported once, as ShapesError
@@ -143,7 +143,7 @@ def _target_sparql_constraints(shapes: Graph) -> None:
 
 def _resolve_sparql_targets(shapes: Graph, data: Graph) -> Graph:
     """The shapes, with each SPARQL target replaced by the nodes its query selects (`sh:targetNode`),
-    found by Oxigraph (see `oxigraph_copy`): a target is exactly the nodes its query returns, so
+    found by Oxigraph (see `oxigraph_rdflib`): a target is exactly the nodes its query returns, so
     listing them changes nothing else."""
     targets = [(shape, target) for shape, target in shapes.subject_objects(SH.target)
                if (target, RDF.type, SH.SPARQLTarget) in shapes and (target, SH.select, None) in shapes]

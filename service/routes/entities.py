@@ -23,6 +23,7 @@ from ..bibliography import Record, cited_work, write
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
+from ..oxigraph_rdflib import ntriples_graph
 from ..parameters import BadParameter, whole_number
 from ..results import TSV
 from ..store import Query, iri_term
@@ -116,10 +117,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}
     if media_type != "text/html":
         return negotiated(answer.body, media_type, headers)
-    graph = Graph()
-    for prefix, namespace in state.prefixes.items():
-        graph.bind(prefix, namespace)
-    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = ntriples_graph(answer.body, state.prefixes)
     if (URIRef(iri), None, None) not in graph:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
@@ -134,8 +132,7 @@ async def _citation_map(state, root: str) -> str:
     base = state.settings.base
     text = CITATION_MAP.substitute(profile=iri_term(base + PROFILE))
     answer = await state.pool.answer(Query(text, "application/n-triples", state.prefixes))
-    graph = Graph()
-    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = ntriples_graph(answer.body)
     return CitationMap(graph, base, root).html()
 
 
@@ -144,10 +141,8 @@ async def _profile(state, term: str) -> Graph:
     then the names, dates and coordinates of everything these mention."""
     answer = await state.pool.answer(Query(PROFILE_QUERY.substitute(this=term), "application/n-triples", state.prefixes,
                                            max_rows=sys.maxsize))
-    graph = Graph()
-    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = ntriples_graph(answer.body)
     named = sorted({iri_term(str(t)) for triple in graph for t in triple if isinstance(t, URIRef)})
     names = await state.pool.answer(Query(NAMES.substitute(named=" ".join(named)), "application/n-triples",
                                           state.prefixes, max_rows=sys.maxsize))
-    graph.parse(data=names.body.decode("utf-8"), format="nt")
-    return graph
+    return ntriples_graph(names.body, graph=graph)

@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 
 from ..documents import served
 from ..negotiation import NotAcceptable, choose
+from ..oxigraph_rdflib import ntriples_graph
 from ..parameters import single, whole_number
 from ..store import Query
 from ..views.responses import negotiated, not_acceptable
@@ -44,8 +45,7 @@ async def _render(request: Request, media_type: str, chosen: dict, years: dict) 
     state = request.app.state
     root, base = str(request.base_url), state.settings.base
     answer = await state.pool.answer(Query(EVENTS, "application/n-triples", state.prefixes))
-    graph = Graph()
-    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = ntriples_graph(answer.body)
     words = Words(graph, base, root)
     search = state.search
     events = set(graph.subjects(RDF.type, None))  # the qualifiers in the graph have labels only

@@ -9,11 +9,11 @@ import json
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
-from rdflib import Graph
 
 from ..documents import served
 from ..negotiation import NotAcceptable, choose
 from ..network import read
+from ..oxigraph_rdflib import ntriples_graph
 from ..parameters import single, whole_number
 from ..store import Query
 from ..views.network import network_page
@@ -39,8 +39,7 @@ async def _render(request: Request, media_type: str, year_text: str | None, focu
     state = request.app.state
     root = str(request.base_url)
     answer = await state.pool.answer(Query(NETWORK, "application/n-triples", state.prefixes))
-    graph = Graph()
-    graph.parse(data=answer.body.decode("utf-8"), format="nt")
+    graph = ntriples_graph(answer.body)
     network = read(graph, state.settings.base, root)
     first, last = network.years
     year = whole_number(year_text, "year", least=first, most=last) if year_text is not None else None

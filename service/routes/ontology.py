@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from ..negotiation import SUFFIX_TYPES
+from ..oxigraph_rdflib import ntriples_graph
 from ..store import Query
 from ..validation import load_shapes
 from ..views.ontology import ontology_page
@@ -25,10 +26,7 @@ async def ontology(request: Request, suffix: str | None = None) -> Response:
         return media_type
     graph_iri = state.settings.graph_iri("ontology")
     query = Query(EVERYTHING, "application/n-triples", state.prefixes, default_graphs=(graph_iri,))
-    graph = Graph()
-    for prefix, namespace in state.prefixes.items():
-        graph.bind(prefix, namespace, replace=True)
-    graph.parse(data=(await state.pool.answer(query)).body.decode("utf-8"), format="nt")
+    graph = ntriples_graph((await state.pool.answer(query)).body, state.prefixes)
     if media_type == "text/html":
         base = state.settings.base
         page = ontology_page(graph, URIRef(base + "ontology"), state.settings.ontology_namespace, str(request.base_url))

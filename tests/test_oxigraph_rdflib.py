@@ -2,9 +2,10 @@
 language-tagged and typed literals, as rdflib holds them."""
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
-from service.oxigraph_copy import OxigraphCopy
+from service.oxigraph_rdflib import OxigraphCopy, ntriples_graph
 
 EX = "https://example.org/"
 
@@ -51,3 +52,11 @@ def test_a_blank_node_a_construct_makes_is_one_new_node_per_label():
                                               "WHERE { ?s <https://example.org/page> ?page }"))
     assert len(made) == 2 and made[0][0] == made[1][0] and isinstance(made[0][0], BNode)
     assert made[0][0] != source and {made[0][2], made[1][2]} == {source, URIRef(EX + "Note")}
+
+
+def test_n_triples_are_read_as_rdflib_reads_them():
+    graph, _ = sample()
+    body = graph.serialize(format="nt", encoding="utf-8")
+    read = ntriples_graph(body, {"ex": EX})
+    assert isomorphic(read, Graph().parse(data=body.decode("utf-8"), format="nt"))  # blank nodes are new ones
+    assert read.namespace_manager.normalizeUri(URIRef(EX + "thing")) == "ex:thing"
