@@ -35,6 +35,12 @@ class OxigraphCopy:
             if (value := row[variable]) is not None:
                 yield rdflib_term(value, self._from_copy)
 
+    def rows(self, query: str, prefixes: Mapping[str, str]) -> list[tuple]:
+        """The rows of a SELECT, each a tuple in the order of its variables (None where unbound)."""
+        solutions = self.store.query(query, prefixes=dict(prefixes))
+        return [tuple(None if value is None else rdflib_term(value, self._from_copy) for value in row)
+                for row in solutions]
+
     def construct(self, query: str, base: str | None = None) -> Iterator[tuple]:
         """The triples a CONSTRUCT makes; a blank node it makes is a new rdflib one."""
         for triple in self.store.query(query, base_iri=base):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 
 from .namespaces import prefixes
+from .oxigraph_rdflib import OxigraphCopy
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
@@ -106,8 +107,10 @@ class Stats:
 def compute(graph: Graph, base: str) -> Stats:
     ns = {**prefixes(base), "id": base + "id/"}
 
+    copy = OxigraphCopy(graph)
+
     def rows(query: str):
-        return list(graph.query(query, initNs=ns))
+        return copy.rows(query, ns)
 
     classes = [(graph.namespace_manager.normalizeUri(c), int(n)) for c, n in rows(_CLASS_COUNTS)]
     claims, with_source, with_work, with_page = (int(v) for v in rows(_CLAIM_SOURCING)[0])

@@ -60,3 +60,10 @@ def test_n_triples_are_read_as_rdflib_reads_them():
     read = ntriples_graph(body, {"ex": EX})
     assert isomorphic(read, Graph().parse(data=body.decode("utf-8"), format="nt"))  # blank nodes are new ones
     assert read.namespace_manager.normalizeUri(URIRef(EX + "thing")) == "ex:thing"
+
+
+def test_rows_come_in_the_order_of_the_variables_with_none_where_unbound():
+    graph, source = sample()
+    rows = OxigraphCopy(graph).rows("SELECT ?page ?label { ?s ex:page ?page OPTIONAL { ?s rdfs:label ?label } }",
+                                    {"ex": EX, "rdfs": str(RDFS)})
+    assert rows == [(Literal("659"), None)]
