@@ -178,8 +178,10 @@ def store_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def live_server(store_dir):
-    """A real server on loopback (short timeout, two workers) shared by the HTTP tests."""
-    server = start_server(store_dir, query_timeout="3", workers="2", queue_wait="5")
+    """A real server on loopback (short timeout, two workers) shared by the HTTP tests. A request
+    waits up to 30 s for a worker: on a loaded machine a page may queue behind a query stopped at
+    its time limit, and the tests of saturation start servers of their own."""
+    server = start_server(store_dir, query_timeout="3", workers="2", queue_wait="30")
     yield server
     stop_server(server)
 
