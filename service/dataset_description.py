@@ -23,6 +23,7 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
+DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3's; rdflib's DCAT namespace is DCAT 2's, which lacks it
 MEDIA = "https://www.iana.org/assignments/media-types/"
 VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "fabio", "doco", "deo", "cito", "po", "wgs", "owl")
 TITLE = "conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data"
@@ -130,7 +131,7 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
         add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
     add((dataset, DCTERMS.source, URIRef(base + "id/work/cma-profile")))
     add((dataset, OWL.versionInfo, Literal(version)))
-    add((dataset, DCAT.version, Literal(version)))
+    add((dataset, DCAT_VERSION, Literal(version)))
     add((dataset, DCTERMS.modified, Literal(released, datatype=XSD.date)))
     add((dataset, VOID.uriSpace, Literal(base + "id/")))
     add((dataset, VOID.sparqlEndpoint, URIRef(site + "sparql")))

@@ -46,6 +46,12 @@ def published(live_server) -> Dataset:
     return dataset
 
 
+def test_the_description_is_written_without_a_warning(void, live_server):
+    """rdflib warned of `dcat:version` (a DCAT 3 term its DCAT 2 namespace lacks) on every description."""
+    assert (None, URIRef("http://www.w3.org/ns/dcat#version"), None) in void
+    assert "UserWarning" not in live_server.log()
+
+
 def test_statistics_are_exact(void, published):
     """VoID's figures (https://www.w3.org/TR/void/#statistics) over the union of the graphs, counted
     here in Python from the N-Quads dump: every class and property has its partition, with its
