@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
         store = EmbeddedStore(path)
         app.state.graph_names = store.graph_names()
         app.state.search = SearchIndex.of_store(store, app.state.prefixes, settings.base)
+        app.state.owned = entities.owned_resources(store, settings.base)
         del store
         app.state.triples = stored_quads(path)
         app.state.pool = QueryPool(path, limits)

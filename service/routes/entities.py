@@ -47,6 +47,19 @@ OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
 
+def owned_resources(store, base: str) -> dict[str, tuple[str, ...]]:
+    """Each document's hash IRIs (`<…/event/x#time>`, `<…#wikidata-P31-…>`) that have statements,
+    as IRIs in the engine's syntax, by the document's IRI: the document describes them, since a
+    client looking one up asks for the IRI without its fragment. Found once, at the start."""
+    owned: dict[str, list[str]] = {}
+    query = (f'SELECT DISTINCT ?owned WHERE {{ ?owned ?p ?o FILTER (isIRI(?owned) && CONTAINS(STR(?owned), "#") '
+             f'&& STRSTARTS(STR(?owned), "{base}id/")) }}')
+    for row in store.select(query, {}):
+        iri = row["owned"]["value"]
+        owned.setdefault(iri.split("#", 1)[0], []).append(iri_term(iri))
+    return {document: tuple(sorted(iris)) for document, iris in owned.items()}
+
+
 def _page_number(request: Request) -> int:
     pages = request.query_params.getlist("page")
     if len(pages) > 1:
@@ -106,7 +119,8 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type
     shown = linking[(number - 1) * LINKS_PER_PAGE:number * LINKS_PER_PAGE]
-    text = DESCRIBE.substitute(this=term, linking=b" ".join(shown).decode("utf-8"))
+    owned = state.owned.get(iri, ())
+    text = DESCRIBE.substitute(this=term, linking=b" ".join(shown).decode("utf-8"), owned=" ".join(owned))
     answer = await state.pool.answer(Query(text, engine_type, state.prefixes, bindings=pages.bindings(),
                                            json_ld_context=context(state.settings.base)))
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
@@ -118,7 +132,7 @@ async def _describe(request: Request, path: str, iri: str, term: str, number: in
     if media_type != "text/html":
         return negotiated(answer.body, media_type, headers)
     graph = ntriples_graph(answer.body, state.prefixes)
-    if (URIRef(iri), None, None) not in graph:
+    if (URIRef(iri), None, None) not in graph and not owned:
         return error(404, f"Not Found: no entity <{iri}> in this dataset.")
     citation_map = await _citation_map(state, str(request.base_url)) if iri == state.settings.base + PROFILE and number == 1 else ""
     profile = await _profile(state, term) if number == 1 and path.split("/", 1)[0] in PROFILED else None
