@@ -147,7 +147,9 @@ def test_json_ld_documents_are_nested_compacted_and_carry_the_same_triples(live_
     sources = [node["prov:qualifiedDerivation"] for node in nodes.values() if "prov:qualifiedDerivation" in node]
     assert any(isinstance(source, dict) and "cao:page" in source for source in sources)  # nested, not a reference
     expanded = Graph().parse(data=json.dumps(jsonld.expand(document)), format="json-ld")
-    assert isomorphic(expanded, Graph().parse(data=httpx.get(mnla + ".nt").text, format="nt"))
+    # both by negotiation: the same document (a suffixed one names its Hydra view after itself)
+    triples = httpx.get(mnla, headers={"Accept": "application/n-triples"}).text
+    assert isomorphic(expanded, Graph().parse(data=triples, format="nt"))
 
 
 def test_the_page_for_people(live_server):
@@ -236,3 +238,23 @@ def test_every_iri_dereferences_to_a_document_about_it(live_server):
                 if page.status_code != 200 or "<h1>" not in page.text:
                     failures.append((document, "text/html"))
     assert failures == []
+
+
+@pytest.mark.parametrize("suffix, syntax", [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD),
+                                            ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML)])
+def test_a_suffixed_description_names_its_pages_as_it_was_asked_for(live_server, suffix, syntax):
+    """A client following a Hydra view checks that the view is the document it fetched: the pages of
+    `mnla.jsonld` are `mnla.jsonld?page=N`, in the data and in the Link headers (Comunica used to read
+    page 1 and stop)."""
+    view_type, next_page = ox.NamedNode(HYDRA + "PartialCollectionView"), ox.NamedNode(HYDRA + "next")
+    url, pages = f"{live_server.url}/id/organisation/mnla.{suffix}", 0
+    while url:
+        response = httpx.get(url)
+        triples = list(ox.parse(response.content, format=syntax))
+        views = {t.subject.value for t in triples if t.predicate.value == str(RDF.type) and t.object == view_type}
+        assert views == {url}
+        following = [t.object.value for t in triples if t.subject.value == url and t.predicate == next_page]
+        assert following == ([response.links["next"]["url"]] if "next" in response.links else [])
+        url, pages = (following or [None])[0], pages + 1
+        assert url is None or url == f"{live_server.url}/id/organisation/mnla.{suffix}?page={pages + 1}"
+    assert pages > 1

@@ -104,17 +104,19 @@ async def entity(request: Request, path: str) -> Response:
         return negotiated(write(media_type, [record]), media_type,
                           {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}"})
     number = _page_number(request)
-    return await served(request, ("entity", path, number, media_type),
-                        lambda: _describe(request, path, iri, term, number, media_type, record))
+    return await served(request, ("entity", path, suffix, number, media_type),
+                        lambda: _describe(request, path, suffix, iri, term, number, media_type, record))
 
 
-async def _describe(request: Request, path: str, iri: str, term: str, number: int, media_type: str,
-                    record: Record | None) -> Response:
-    """One page of the entity's description in `media_type`, or the error that stands for it."""
+async def _describe(request: Request, path: str, suffix: str | None, iri: str, term: str, number: int,
+                    media_type: str, record: Record | None) -> Response:
+    """One page of the entity's description in `media_type`, or the error that stands for it. Its
+    pages are named as it was asked for (`mnla.jsonld?page=2` after `mnla.jsonld`): a client
+    following the Hydra view's links checks that the view is the document it fetched."""
     state = request.app.state
     document = str(request.url_for("entity", path=path))
     linking = await _linking(state, term)
-    pages = LinkPages(document, number, len(linking), LINKS_PER_PAGE)
+    pages = LinkPages(document, number, len(linking), LINKS_PER_PAGE, f".{suffix}" if suffix else "")
     if number > pages.last:
         return error(404, f"Not Found: the description of <{iri}> has {pages.last} page(s); there is no page {number}.")
     engine_type = "application/n-triples" if media_type == "text/html" else media_type

@@ -43,6 +43,7 @@ class LinkPages:
     number: int
     total: int
     per_page: int
+    suffix: str = ""  # the format's suffix as the request gave it ("" or ".jsonld"): the pages keep it
 
     @property
     def last(self) -> int:
@@ -53,7 +54,7 @@ class LinkPages:
         return f"?page={number}" if number > 1 else ""
 
     def url(self, number: int) -> str:
-        return self.document + self.query(number)
+        return self.document + self.suffix + self.query(number)
 
     def neighbours(self) -> dict[str, str]:
         """Link relations (RFC 8288) to the other pages; none when everything fits on one."""
