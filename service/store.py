@@ -66,6 +66,8 @@ class Query:
     # the text names its own dataset (FROM, FROM NAMED; see query_text.analyse): it then queries
     # exactly that, not the union of the named graphs that is the default otherwise
     own_dataset: bool = False
+    # the IRI that relative IRIs in the text resolve against, unless the text declares a BASE
+    base: str | None = None
 
 
 def _iri_order(row: bytes) -> list[bytes]:
@@ -209,6 +211,8 @@ class EmbeddedStore:
 
     def answer(self, query: Query) -> Answer:
         options: dict = {"prefixes": dict(query.prefixes)}
+        if query.base is not None:
+            options["base_iri"] = query.base
         if query.bindings:
             options["substitutions"] = {ox.Variable(name): ox.Literal(value) if isinstance(value, int) else ox.NamedNode(value)
                                         for name, value in query.bindings.items()}

@@ -109,6 +109,31 @@ def test_rdflib_sparqlstore_as_a_second_client(live_server):
     assert len(rows) == 26
 
 
+def test_relative_iris_resolve_against_the_endpoint_in_every_query_form(live_server):
+    """SPARQL resolves a relative IRI against the query's base (RFC 3986 §5.1): with no BASE in the
+    text, the endpoint's own URL, as a document's IRIs resolve against where it was fetched. They
+    were refused ("IRI parsing failed"), and with them W3C's protocol test for CONSTRUCT."""
+    endpoint = live_server.sparql
+    here = endpoint.rsplit("/", 1)[0] + "/"
+
+    def ask(text: str, accept: str) -> httpx.Response:
+        response = httpx.get(endpoint, params={"query": text}, headers={"Accept": accept})
+        assert response.status_code == 200, response.text
+        return response
+
+    triples = ask("CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples").text
+    assert triples.strip() == f'<{here}s> <{here}p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    rows = ask("SELECT ?x WHERE { BIND (<s> AS ?x) }", "application/sparql-results+json").json()["results"]["bindings"]
+    assert rows == [{"x": {"type": "uri", "value": here + "s"}}]
+    assert ask("ASK { FILTER (<../a> = <a>) }", "application/sparql-results+json").json()["boolean"] is True
+    described = ask("DESCRIBE <s>", "application/n-triples").text
+    assert described.strip() == ""  # nothing is said of it, and the query runs
+    # a BASE in the text wins, and a relative IRI after it resolves against it
+    rows = ask("BASE <https://w3id.org/conflict-ld/id/> SELECT ?l WHERE { <organisation/mnla> rdfs:label ?l FILTER (LANG(?l) = 'en') }",
+               "application/sparql-results+json").json()["results"]["bindings"]
+    assert rows == [{"l": {"type": "literal", "value": "National Movement for the Liberation of Azawad", "xml:lang": "en"}}]
+
+
 def test_default_graph_uri_restricts_the_dataset(live_server):
     ontology = "https://w3id.org/conflict-ld/graph/ontology"
     query = "SELECT (COUNT(*) AS ?n) WHERE { grp:mnla ?p ?o }"

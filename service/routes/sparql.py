@@ -111,8 +111,9 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
         media_type = choose(request.headers.get("accept"), offers, requested_format)
     except NotAcceptable as problem:
         return not_acceptable(problem)
+    # relative IRIs resolve against the endpoint's own URL, as against any document's (RFC 3986 §5.1.3)
     query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
-                  state.limits.max_result_bytes, own_dataset=shape.has_dataset)
+                  state.limits.max_result_bytes, own_dataset=shape.has_dataset, base=str(request.url_for("sparql")))
     try:
         answer = await state.pool.answer(query)
     except QuerySyntaxError as problem:
