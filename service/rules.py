@@ -14,8 +14,11 @@ from pathlib import Path
 from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
 from .oxigraph_rdflib import OxigraphCopy
 
-# rule folder (under ontology/rules) → the graph its rules write
-RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA}
+# rule folder (under ontology/rules) → the graph its rules write; the folders run in this order
+RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA, "entailment": DERIVED}
+# what each folder's rules read: the entailment rules also read what the first rules derived (an
+# OWL-Time interval is a time:TemporalEntity too), not the Wikidata view, which holds its own types
+RULE_SOURCES = {".": (ONTOLOGY, DATA), "wikidata": (ONTOLOGY, DATA), "entailment": (ONTOLOGY, DATA, DERIVED)}
 
 
 def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
@@ -23,12 +26,11 @@ def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
 
 
 def derive(dataset: ProfileDataset) -> None:
-    """Run every rule over ontology + data (in Oxigraph: see `oxigraph_rdflib`) and store the new
-    triples in the rule's graph."""
-    source = dataset.union([ONTOLOGY, DATA])
-    copy = OxigraphCopy(source)
+    """Run every rule over what its folder reads (in Oxigraph: see `oxigraph_rdflib`) and store the
+    new triples in the folder's graph."""
     for folder, name in RULE_GRAPHS.items():
-        target = dataset.graph(name)
+        source = dataset.union(list(RULE_SOURCES[folder]))
+        copy, target = OxigraphCopy(source), dataset.graph(name)
         for path in rule_files(dataset.settings.ontology_dir, folder):
             for triple in copy.construct(path.read_text(encoding="utf-8"), base=dataset.settings.base):
                 if triple not in source:

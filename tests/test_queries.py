@@ -256,7 +256,7 @@ def check_17(rows, iri):
     assert column(rows, 0) == ["Aguelhok", "Bamako", "Gao", "Kidal", "Ménaka", "Taoudenni", "Tessalit", "Timbuktu"]
     kidal = next(row for row in table(rows) if row[0] == "Kidal")
     assert float(kidal[3]) == pytest.approx(18.4411) and float(kidal[4]) == pytest.approx(1.4078)
-    assert "Kidal Region" in kidal and "Q650100" in kidal
+    assert "Kidal Region" in kidal[5].split(", ") and "Q650100" in kidal
     events = {row[0]: int(row[-1]) for row in table(rows)}
     assert min(events["Gao"], events["Kidal"], events["Aguelhok"]) > 1
 

@@ -78,3 +78,38 @@ def test_the_wikidata_view_goes_to_its_own_graph():
     assert names <= set(view)
     assert (WD.Q853699, None, None) not in derived_graph
     assert (ID["organisation/alpha"], CAO.ideology, None) not in view
+
+
+def test_types_and_properties_are_entailed_up_the_hierarchy_for_named_resources_only():
+    """RDFS: a cao:ArmedGroup is an org:FormalOrganization, an org:Organization, a foaf:Agent (the ORG
+    and FOAF axioms the ontology restates); a victim is a target; a blank node (a source with its
+    pages) gets nothing, since a triple about it in another graph would be about another node."""
+    graph = derived()
+    FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+    for above in (ORG.FormalOrganization, ORG.Organization, FOAF.Agent):
+        assert (ID["organisation/alpha"], RDF.type, above) in graph
+    assert (ID["event/attack"], RDF.type, CAO.Event) in graph
+    assert (ID["event/attack"], CAO.target, ID["person/someone"]) in graph
+    assert not [s for s in graph.subjects() if not isinstance(s, URIRef)]
+
+
+def test_the_endpoint_answers_naive_type_queries_with_every_instance(live_server, settings):
+    """`?s a org:Organization` found nothing, though the ontology says every armed group is one: now
+    it finds exactly what the asserted types and the class hierarchy give (written with the property
+    path users had to know), organisations and media alike; `?s a foaf:Agent` every one of them and
+    every person."""
+    import httpx
+
+    def ask(query: str) -> set[str]:
+        answer = httpx.get(live_server.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        return {row["s"]["value"] for row in answer.json()["results"]["bindings"]}
+
+    data = settings.graph_iri("data")
+    for cls in ("org:Organization", "foaf:Agent", "schema:Place", "sem:Event"):
+        naive = ask(f"SELECT ?s WHERE {{ ?s a {cls} }}")
+        expected = ask(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{data}> {{ ?s a ?c }} ?c rdfs:subClassOf* {cls} }}")
+        assert naive == expected and len(naive) > 15, cls
+    agents = ask("SELECT ?s WHERE { ?s a foaf:Agent }")
+    assert ask("SELECT ?s WHERE { ?s a org:Organization }") < agents
+    people = f'FILTER (STRSTARTS(STR(?s), "{settings.base}id/person/") && !CONTAINS(STR(?s), "#"))'
+    assert ask(f"SELECT DISTINCT ?s WHERE {{ ?s a ?t {people} }}") < agents

@@ -167,12 +167,18 @@ class Profile(Words):
     def event(self) -> list[tuple[str, str]]:
         cao, this = self.cao, self.this
         certainty = self.g.value(this, cao.certainty)
+        # the roles, most specific first: a role's super-property (a victim is a target, every role a
+        # participant) holds the same actors again, shown once, in the most specific row
+        victims, agents, backers = self.own(cao.victim), self.own(cao.agent), self.own(cao.supportingActor)
+        targets = [t for t in self.own(cao.target) if t not in victims]
+        named = set(victims + agents + backers + targets)
+        involved = [p for p in dict.fromkeys(self.own(cao.participant) + self.own(cao.party)) if p not in named]
         return [("When", self.when(this)),
                 ("Where", self.listing(self.own(cao.place))),
-                ("By", self.listing(self.own(cao.agent))), ("Against", self.listing(self.own(cao.target))),
-                ("Victims", self.listing(self.own(cao.victim))),
-                ("Backed by", self.listing(self.own(cao.supportingActor))),
-                ("Also involved", self.listing(self.own(cao.participant) + self.own(cao.party))),
+                ("By", self.listing(agents)), ("Against", self.listing(targets)),
+                ("Victims", self.listing(victims)),
+                ("Backed by", self.listing(backers)),
+                ("Also involved", self.listing(involved)),
                 ("Organisations before", self.listing(self.own(ORG.originalOrganization))),
                 ("Organisations after", self.listing(self.own(ORG.resultingOrganization))),
                 ("Figures", "; ".join(sorted(self.quantity(q) for q in self.own(cao.quantity)))),

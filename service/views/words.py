@@ -109,7 +109,11 @@ class Words:
         return escape(self.label(node))
 
     def kinds(self, node) -> str:
-        return ", ".join(sorted(self.label(t) for t in self.g.objects(node, RDF.type)))
+        """Its most specific kinds: not a class above another of its kinds (the graph holds the
+        classes' rdfs:subClassOf where the page asked for them), as an attack is an event too."""
+        types = set(self.g.objects(node, RDF.type))
+        above = {c for t in types for c in self.g.transitive_objects(t, RDFS.subClassOf) if c != t}
+        return ", ".join(sorted(self.label(t) for t in types - above))
 
     def _hedge(self, node, predicate) -> str:
         hedge = self.g.value(node, predicate)
