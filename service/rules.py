@@ -28,9 +28,12 @@ def rule_files(ontology_dir: Path, folder: str) -> list[Path]:
 def derive(dataset: ProfileDataset) -> None:
     """Run every rule over what its folder reads (in Oxigraph: see `oxigraph_rdflib`) and store the
     new triples in the folder's graph."""
+    copies: dict[tuple[str, ...], tuple] = {}  # one copy per set of graphs read, made when first needed
     for folder, name in RULE_GRAPHS.items():
-        source = dataset.union(list(RULE_SOURCES[folder]))
-        copy, target = OxigraphCopy(source), dataset.graph(name)
+        if RULE_SOURCES[folder] not in copies:
+            union = dataset.union(list(RULE_SOURCES[folder]))
+            copies[RULE_SOURCES[folder]] = union, OxigraphCopy(union)
+        (source, copy), target = copies[RULE_SOURCES[folder]], dataset.graph(name)
         for path in rule_files(dataset.settings.ontology_dir, folder):
             for triple in copy.construct(path.read_text(encoding="utf-8"), base=dataset.settings.base):
                 if triple not in source:
