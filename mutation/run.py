@@ -14,6 +14,8 @@ written from them and from `mutation/accepted.toml`, the reviewed survivors that
 again only the mutants that survived the module's last run and are not accepted, one by one
 (mutmut's bulk re-run reads its cache by a line's text, and lines such as `}` recur, so it can
 report a mutant by another's result); a killed mutant stays killed, since tests are only added.
+`--resume` takes up a run that was stopped, with its scratch folder kept: mutmut's cache there
+holds each mutant tried so far, and only the others are run.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Target:
     # unmutated run, and each mutant's run serves it again (see tests/conftest.py's store_dir)
     built_once: bool = False
     forget: tuple[str, ...] = ()  # what the module keeps beside such a store, made again for each mutant
+    # a test still running after this many seconds fails (pytest-timeout): a mutant that makes a
+    # server hang is killed then, not after mutmut's limit of ten times the whole unmutated run
+    test_timeout: int = 120
 
 
 TARGETS = {
@@ -72,7 +77,7 @@ TARGETS = {
     "dumps": Target(("tests/test_dumps.py",), options=("-k", "small or several_graphs or failed_sort")),
     "http_limits": Target(("tests/test_http_limits.py", "tests/test_logs_promises.py"),
                           options=("-k", "not test_logs_promises or http_limit or refused_request_head or refused_url"),
-                          built_once=True),
+                          built_once=True, test_timeout=60),
     "workers": Target(("tests/test_pool.py", "tests/test_query_limits.py"), built_once=True),
 }
 
@@ -107,8 +112,8 @@ def copy_checkout(scratch: Path, keep_cache: bool = False) -> None:
 
 def run_mutmut(module: str, target: Target, scratch: Path, mutants: list[int] | None = None) -> None:
     """Every mutant of the module, or only the given ones (mutmut's ids, each run on its own)."""
-    runner = [sys.executable, "-m", "mutation.runner", *PYTEST_OPTIONS, *(() if target.conftest else ("--noconftest",)),
-              *target.options, *target.tests]
+    runner = [sys.executable, "-m", "mutation.runner", *PYTEST_OPTIONS, f"--timeout={target.test_timeout}",
+              *(() if target.conftest else ("--noconftest",)), *target.options, *target.tests]
     options = ["--paths-to-mutate", module_path(module), "--tests-dir", "tests", "--runner", shlex.join(runner),
                "--post-mutation", shlex.join([sys.executable, "-m", "mutation.plugin"]),
                "--no-progress", "--simple-output"]
@@ -124,19 +129,25 @@ def run_mutmut(module: str, target: Target, scratch: Path, mutants: list[int] | 
                 raise SystemExit(f"mutmut failed on {module}: see {scratch / 'mutmut.log'}")
 
 
+def unchanged_since_last_run(module: str, scratch: Path) -> None:
+    """Refuse to take up a run whose scratch folder is gone or whose module has changed since."""
+    if not (scratch / CACHE).exists():
+        raise SystemExit(f"{module} has no run to take up: run it afresh")
+    with sqlite3.connect(scratch / CACHE) as cache:
+        hashes = {row[0] for row in cache.execute("SELECT hash FROM SourceFile")}
+    if hashes != {hashlib.sha256((ROOT / module_path(module)).read_bytes()).hexdigest()}:
+        raise SystemExit(f"{module_path(module)} changed since its last run: run it afresh")
+
+
 def open_survivors_of_last_run(module: str, scratch: Path) -> list[int]:
     """The ids of the mutants that survived the module's last run and that accepted.toml does not
     explain, if the module is unchanged since."""
-    if not (scratch / CACHE).exists():
-        raise SystemExit(f"{module} has no run to take up again: run it afresh")
+    unchanged_since_last_run(module, scratch)
     # a run stopped midway leaves its mutant on disk, which `mutmut show` would read into the cache
     shutil.copy2(ROOT / module_path(module), scratch / module_path(module))
     with sqlite3.connect(scratch / CACHE) as cache:
-        hashes = {row[0] for row in cache.execute("SELECT hash FROM SourceFile")}
         survivors = [row[0] for row in cache.execute("SELECT id FROM Mutant WHERE status IN (?, ?) ORDER BY id",
                                                       (SURVIVED, UNTESTED))]
-    if hashes != {hashlib.sha256((ROOT / module_path(module)).read_bytes()).hexdigest()}:
-        raise SystemExit(f"{module_path(module)} changed since its last run: run it afresh")
     reasons = accepted().get(module, {})
     return [mutant for mutant in survivors if changed_lines(_diff(scratch, mutant)) not in reasons]
 
@@ -282,6 +293,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"modules of service/ to mutate (default: all of {', '.join(TARGETS)})")
     parser.add_argument("--again", action="store_true",
                         help="try again only the unaccepted survivors of each module's last run (after adding tests)")
+    parser.add_argument("--resume", action="store_true",
+                        help="take up each module's stopped run: try only the mutants it has not tried yet")
     parser.add_argument("--report", action="store_true",
                         help="only write REPORT.md again (after editing accepted.toml)")
     arguments = parser.parse_args(argv)
@@ -292,7 +305,9 @@ def main(argv: list[str] | None = None) -> None:
         started = time.monotonic()
         print(f"{module}: mutating {module_path(module)} in {scratch.relative_to(ROOT)}", flush=True)
         survivors = open_survivors_of_last_run(module, scratch) if arguments.again else None
-        copy_checkout(scratch, keep_cache=arguments.again)
+        if arguments.resume:
+            unchanged_since_last_run(module, scratch)
+        copy_checkout(scratch, keep_cache=arguments.again or arguments.resume)
         run_mutmut(module, TARGETS[module], scratch, survivors)
         result = collect(module, scratch, time.monotonic() - started, arguments.again)
         write_report(record(module, result))
