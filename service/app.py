@@ -23,7 +23,7 @@ from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
 from .parameters import BadParameter
-from .routes import dumps, entities, events, home, indexes, network, ontology, places, queries, reconcile, search, sources, sparql, void, wikidata
+from .routes import dumps, entities, events, fragments, home, indexes, network, ontology, places, queries, reconcile, search, sources, sparql, void, wikidata
 from .search import SearchIndex
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.include_router(places.router)
     app.include_router(events.router)
     app.include_router(network.router)
+    app.include_router(fragments.router)
     app.include_router(indexes.router)  # last: its /{index} must not shadow the other routes
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

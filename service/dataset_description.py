@@ -17,6 +17,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 from . import __version__
 from .config import Settings
 from .dumps import SUMS, DumpFile
+from .fragments import search_form
+from .oxigraph_rdflib import rdflib_triple
 from .namespaces import STANDARD_PREFIXES, prefixes
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -140,6 +142,15 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
     add((service, RDF.type, DCAT.DataService))
     add((service, DCAT.endpointURL, service))
     add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    # the Triple Pattern Fragments interface: its search form, and the look-up of a URI's triples
+    fragments = URIRef(site + "fragments")
+    add((dataset, VOID.uriLookupEndpoint, URIRef(site + "fragments?subject=")))
+    for triple in search_form(ox.NamedNode(str(dataset)), str(fragments)):
+        add(rdflib_triple(ox.Triple(*triple), {}))
+    add((dataset, DCAT.accessService, fragments))
+    add((fragments, RDF.type, DCAT.DataService))
+    add((fragments, DCAT.endpointURL, fragments))
+    add((fragments, DCTERMS.conformsTo, URIRef("https://linkeddatafragments.org/specification/triple-pattern-fragments/")))
     add((dataset, FOAF.homepage, URIRef(site)))
     for example in EXAMPLES:
         add((dataset, VOID.exampleResource, URIRef(base + example)))

@@ -39,6 +39,7 @@ RESULT_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
     results.TSV: ox.QueryResultsFormat.TSV,
 }
 MARKER = "validated.json"
+KEPT_PATTERNS = 8  # patterns whose sorted matches a store keeps (see EmbeddedStore.matches)
 
 
 class QuerySyntaxError(ValueError):
@@ -68,6 +69,32 @@ class Query:
     own_dataset: bool = False
     # the IRI that relative IRIs in the text resolve against, unless the text declares a BASE
     base: str | None = None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A triple pattern over the default graph (the union of the named graphs), or a quad pattern
+    over one named graph or any, and which of its matches to send: what a Triple Pattern Fragment
+    asks of the store. A term left None matches anything; `graph` is `DefaultGraph()` for the union."""
+    subject: ox.NamedNode | ox.BlankNode | None = None
+    predicate: ox.NamedNode | None = None
+    object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None
+    graph: ox.NamedNode | ox.DefaultGraph | None = ox.DefaultGraph()
+    offset: int = 0
+    limit: int = 100
+
+    @property
+    def text(self) -> str:
+        """The pattern as one line, for the logs."""
+        terms = (self.subject, self.predicate, self.object, self.graph)
+        return " ".join("?" if term is None else str(term) for term in terms)  # DefaultGraph prints as DEFAULT
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How many triples (or quads) match a pattern, and the page of them asked for, in a fixed order."""
+    count: int
+    quads: list[ox.Quad]
 
 
 def _iri_order(row: bytes) -> list[bytes]:
@@ -198,6 +225,7 @@ class EmbeddedStore:
 
     def __init__(self, path: Path, in_memory_quads: int = 0, warm_in_background: bool = False):
         self._store = ox.Store.read_only(str(path))
+        self._matched: dict[tuple, list[ox.Quad]] = {}  # see `matches`
         if in_memory_quads and stored_quads(path) <= in_memory_quads:
             if warm_in_background:
                 threading.Thread(target=self._copy_to_memory, name="warm-up", daemon=True).start()
@@ -206,7 +234,8 @@ class EmbeddedStore:
 
     def _copy_to_memory(self) -> None:
         memory = ox.Store()
-        memory.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        # quads, not a parsed dump: blank nodes keep their identifiers, which fragments name them by
+        memory.bulk_extend(self._store.quads_for_pattern(None, None, None))
         self._store = memory  # queries already running keep the store they started on
 
     def answer(self, query: Query) -> Answer:
@@ -249,6 +278,26 @@ class EmbeddedStore:
         sink = results.CappedBuffer(query.max_bytes)
         ox.serialize(grouped, sink, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
         return Answer(query.media_type, sink.value())
+
+    def matches(self, pattern: Pattern) -> Matches:
+        """The count and a page of the matches of a pattern, sorted (N-Triples' text, code points),
+        each triple of the default graph once however many named graphs hold it. The sorted
+        matches of the last few patterns are kept: a client pages through one after another."""
+        key = (pattern.subject, pattern.predicate, pattern.object, pattern.graph)
+        found = self._matched.get(key)
+        if found is None:
+            union = isinstance(pattern.graph, ox.DefaultGraph)
+            quads = self._store.quads_for_pattern(pattern.subject, pattern.predicate, pattern.object,
+                                                  None if union else pattern.graph)
+            if union:
+                unique = {ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads}
+                found = [ox.Quad(*triple) for triple in sorted(unique, key=str)]
+            else:
+                found = sorted((quad for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph)), key=str)
+            self._matched[key] = found
+            if len(self._matched) > KEPT_PATTERNS:
+                self._matched.pop(next(iter(self._matched)))
+        return Matches(len(found), found[pattern.offset:pattern.offset + pattern.limit])
 
     def select(self, text: str, prefixes: Mapping[str, str]) -> list[dict]:
         """The rows of a SELECT as SPARQL JSON bindings: for commands that read the store directly."""

@@ -60,7 +60,7 @@ from .clients import CLIENT
 from .config import Limits
 from .logs import event, logger
 from .results import TooLarge, TooManyRows
-from .store import Answer, EmbeddedStore, Query, QuerySyntaxError
+from .store import Answer, EmbeddedStore, Matches, Pattern, Query, QuerySyntaxError
 
 try:  # loaded once here, so a worker (forked from a process that imported this module) has it
     import pyseccomp
@@ -195,9 +195,9 @@ def _serve(store_path: str, in_memory_quads: int, isolate: bool, connection: Con
             connection.send(("memory", idle))
 
 
-def _answer(store: EmbeddedStore, query: Query, denied: bool) -> tuple[str, object]:
+def _answer(store: EmbeddedStore, query: Query | Pattern, denied: bool) -> tuple[str, object]:
     try:
-        return "ok", store.answer(query)
+        return "ok", store.matches(query) if isinstance(query, Pattern) else store.answer(query)
     except QuerySyntaxError as error:
         return "syntax", str(error)
     except TooManyRows as error:
@@ -283,7 +283,7 @@ class _Worker:
         loop = asyncio.get_running_loop()
         self.transport, _ = await loop.create_connection(lambda: _Channel(self, pool), sock=self.channel)
 
-    async def exchange(self, query: Query) -> tuple[str, object]:
+    async def exchange(self, query: Query | Pattern) -> tuple[str, object]:
         """Send a query and wait for the reply."""
         if self.ended is not None or self.transport.is_closing():  # dead, and the loop has not said so yet
             raise _WorkerGone()
@@ -374,7 +374,8 @@ class QueryPool:
         self._offer()
         return worker
 
-    async def answer(self, query: Query) -> Answer:
+    async def answer(self, query: Query | Pattern) -> Answer | Matches:
+        """A query's answer, or a pattern's matches (store.Pattern), from a worker."""
         client = CLIENT.get()
         asked = time.perf_counter()  # the loop's clock may count whole milliseconds (uvloop's does)
         deadline, retried = None, False
@@ -398,7 +399,8 @@ class QueryPool:
                 raise {"timeout": QueryTimeout(), "memory": QueryMemory(self.memory_limit)}.get(
                     ended.reason, WorkerFailed("the worker process died")) from None
         if status == "ok":
-            self._log(query, client, "ok", asked, bytes=len(payload.body))
+            self._log(query, client, "ok", asked, **({"matches": payload.count} if isinstance(payload, Matches)
+                                                     else {"bytes": len(payload.body)}))
             return payload
         self._log(query, client, status, asked, level=logging.WARNING if status == "failed" else logging.INFO,
                   **({"limit": payload} if status in ("rows", "bytes") else {}))
@@ -412,7 +414,7 @@ class QueryPool:
             raise NetworkDenied(payload)
         raise RuntimeError(payload)
 
-    async def _run(self, worker: _Worker, query: Query, deadline: float) -> tuple[str, object]:
+    async def _run(self, worker: _Worker, query: Query | Pattern, deadline: float) -> tuple[str, object]:
         """The worker's reply; the worker goes back to the idle ones. If no reply comes (time limit,
         memory limit, death), the worker is never reused: `_Ended` says why, once the pool has its
         replacement (within reason)."""
@@ -565,7 +567,7 @@ class QueryPool:
         event(_LOG, "worker replaced", old=old.process.pid, new=new.process.pid, reason=old.ended,
               ms=round((time.perf_counter() - started) * 1000, 1))
 
-    def _log(self, query: Query, client: str | None, outcome: str, asked: float, level: int = logging.INFO,
+    def _log(self, query: Query | Pattern, client: str | None, outcome: str, asked: float, level: int = logging.INFO,
              **fields) -> None:
         if _LOG.isEnabledFor(level):
             event(_LOG, "query", level, query=hashlib.blake2b(query.text.encode(), digest_size=6).hexdigest(),

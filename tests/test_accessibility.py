@@ -9,7 +9,8 @@ pytestmark = pytest.mark.browser
 PAGES = ["/", "/id/organisation/mnla", "/id/organisation/cma?page=2", "/id/person/bilal-ag-cherif", "/id/place/kidal",
          "/id/event/2012-06-27-gao-capture-by-mojwa", "/id/work/bencherif-campana-2017", "/events", "/network",
          "/places", "/organisations", "/works", "/sources", "/queries", "/search?q=mnla", "/.well-known/void",
-         "/ontology", "/sparql", "/dumps/", "/no-such-page"]
+         "/ontology", "/sparql", "/dumps/", "/fragments?subject=https%3A%2F%2Fw3id.org%2Fconflict-ld%2Fid%2Forganisation%2Fmnla",
+         "/no-such-page"]
 SEVERE = {"critical", "serious"}
 
 

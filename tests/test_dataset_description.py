@@ -148,11 +148,13 @@ def test_the_citation_properties_agree_with_citation_cff(void, live_server):
 
 def test_the_endpoint_is_a_data_service(void, live_server):
     """DCAT 3 §6.9: the dataset's access service, its endpoint URL and the protocol it conforms to."""
-    endpoint = URIRef(live_server.sparql)
-    assert set(void.objects(DATASET, DCAT.accessService)) == {endpoint}
-    assert (endpoint, RDF.type, DCAT.DataService) in void
-    assert void.value(endpoint, DCAT.endpointURL) == endpoint
-    assert void.value(endpoint, DCTERMS.conformsTo) == URIRef("https://www.w3.org/TR/sparql11-protocol/")
+    endpoint, fragments = URIRef(live_server.sparql), URIRef(live_server.url + "/fragments")
+    assert set(void.objects(DATASET, DCAT.accessService)) == {endpoint, fragments}
+    for service, specification in ((endpoint, "https://www.w3.org/TR/sparql11-protocol/"),
+                                   (fragments, "https://linkeddatafragments.org/specification/triple-pattern-fragments/")):
+        assert (service, RDF.type, DCAT.DataService) in void
+        assert void.value(service, DCAT.endpointURL) == service
+        assert void.value(service, DCTERMS.conformsTo) == URIRef(specification)
     assert set(void.objects(DATASET, FOAF.homepage)) == {URIRef(live_server.url + "/")}
 
 

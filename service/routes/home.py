@@ -36,6 +36,8 @@ which work it comes from (with the page where the profile gives one) and how cer
 <h2>Ways in</h2>
 <ul>
 <li><a href="sparql">SPARQL endpoint and query editor</a> — and the <a href="queries">example research questions</a></li>
+<li><a href="fragments">Triple pattern fragments</a>: the triples that match a pattern, page by page, for
+client-side query engines such as Comunica and for following links by hand</li>
 <li><a href="dumps/">Dumps</a> (N-Quads, N-Triples, Turtle, JSON-LD; gzipped; SHA-256 sums)</li>
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
 <li><a href="sources">Sources</a>: the profile and the works it cites, as references and as BibTeX, RIS and CSL-JSON</li>
