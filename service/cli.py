@@ -45,7 +45,7 @@ def _validate(args, settings: Settings) -> int:
 
 def _stats(args, settings: Settings) -> int:
     result = build(settings)
-    print("\n".join(compute(result.dataset.union(), settings.base).lines()))
+    print("\n".join(compute(result.dataset).lines()))
     if not result.report.conforms:
         print(f"\nwarning: the data does not conform ({len(result.report.violations)} violations); "
               "run `conflict-ld validate`", file=sys.stderr)
@@ -59,7 +59,7 @@ def _build(args, settings: Settings) -> int:
         return 1
     release = prepare(settings, built=result)
     print(f"\nstore: {_relative(release.store, settings.root)}\ndumps: {_relative(release.dumps, settings.root)}\n")
-    print("\n".join(compute(result.dataset.union(), settings.base).lines()))
+    print("\n".join(compute(result.dataset).lines()))
     return 0
 
 

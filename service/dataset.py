@@ -16,7 +16,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from .config import Settings
 from .namespaces import prefixes
 
-ONTOLOGY, DATA, DERIVED, WIKIDATA = "ontology", "data", "derived", "wikidata"
+ONTOLOGY, DATA, DERIVED, WIKIDATA, INFERRED = "ontology", "data", "derived", "wikidata", "inferred"
 
 
 class TurtleError(Exception):

@@ -27,6 +27,15 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
 DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3's; rdflib's DCAT namespace is DCAT 2's, which lacks it
 MEDIA = "https://www.iana.org/assignments/media-types/"
+GRAPH_DESCRIPTIONS = {
+    "ontology": "The conflict-actor ontology and the axioms of the vocabularies it reuses.",
+    "data": "The profile's facts as they are written in data/ttl: what is asserted.",
+    "derived": "The standard shapes of the same facts that the rules in ontology/rules derive "
+               "(OWL-Time intervals, PROV derivations, ORG memberships, plain statements).",
+    "wikidata": "The Wikidata-shaped view (Wikibase RDF) of the facts about linked Wikidata items.",
+    "inferred": "What RDFS entailment adds for named resources: their types up the class hierarchy "
+                "and their statements up the property hierarchy (ontology/rules/entailment).",
+}
 VOCABULARIES = ("org", "prov", "sem", "schema", "time", "skos", "dcterms", "foaf", "bibo", "fabio", "doco", "deo", "cito", "po", "wgs", "owl")
 TITLE = "conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data"
 CREATOR = "conflict-ld contributors"  # the project's maintainers, as CITATION.cff names them too
@@ -50,6 +59,7 @@ class Statistics:
     objects: int
     classes: list[tuple[str, int]]
     properties: list[tuple[str, int]]
+    graphs: list[tuple[str, int]]  # each named graph and its triples: the inferred ones apart from the rest
 
 
 def statistics(store: Path, settings: Settings) -> Statistics:
@@ -64,7 +74,8 @@ def statistics(store: Path, settings: Settings) -> Statistics:
     try:
         found = json.loads(kept.read_text(encoding="utf-8"))
         return Statistics(**{**found, "classes": [tuple(c) for c in found["classes"]],
-                             "properties": [tuple(p) for p in found["properties"]]})
+                             "properties": [tuple(p) for p in found["properties"]],
+                             "graphs": [tuple(g) for g in found["graphs"]]})
     except (OSError, ValueError, KeyError, TypeError):
         pass
     counted = _count(store, settings)
@@ -97,6 +108,8 @@ def _count(store: Path, settings: Settings) -> Statistics:
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")],
         properties=[(r[0].value, int(r[1].value)) for r in rows(
             "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p")],
+        graphs=[(r[0].value, int(r[1].value)) for r in rows(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")],
     )
 
 
@@ -161,6 +174,15 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
                         ("distinctObjects", stats.objects), ("classes", len(stats.classes)),
                         ("properties", len(stats.properties))):
         add((dataset, VOID[name], Literal(value)))
+    for iri, count in stats.graphs:  # the named graphs: what is asserted, derived and inferred, counted apart
+        name = iri.rsplit("/", 1)[-1]
+        subset = URIRef(f"{base}.well-known/void#graph-{name}")
+        add((dataset, VOID.subset, subset))
+        add((subset, RDF.type, VOID.Dataset))
+        add((subset, SD.name, URIRef(iri)))
+        add((subset, VOID.triples, Literal(count)))
+        if name in GRAPH_DESCRIPTIONS:
+            add((subset, DCTERMS.description, Literal(GRAPH_DESCRIPTIONS[name], lang="en")))
     for index, (cls, count) in enumerate(stats.classes):
         partition = URIRef(f"{base}.well-known/void#class-{index}")
         add((dataset, VOID.classPartition, partition))

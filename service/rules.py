@@ -4,18 +4,20 @@ Authors write each fact once (a claim with its dates and sources); the SPARQL CO
 `ontology/rules/` add the standard shapes of the same facts (OWL-Time intervals,
 prov:wasDerivedFrom, org:memberOf, plain triples for statements) into the `derived` graph, and
 the rules in `ontology/rules/wikidata/` write the Wikidata-shaped view (Wikibase RDF on the linked
-Wikidata items) into the `wikidata` graph, which users can take or leave as a whole.
+Wikidata items) into the `wikidata` graph, which users can take or leave as a whole. The RDFS
+entailments (`ontology/rules/entailment/`: types up the class hierarchy, statements up the property
+hierarchy) go into the `inferred` graph, so what was asserted and what was inferred stay apart.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .dataset import DATA, DERIVED, ONTOLOGY, WIKIDATA, ProfileDataset
+from .dataset import DATA, DERIVED, INFERRED, ONTOLOGY, WIKIDATA, ProfileDataset
 from .oxigraph_rdflib import OxigraphCopy
 
 # rule folder (under ontology/rules) → the graph its rules write; the folders run in this order
-RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA, "entailment": DERIVED}
+RULE_GRAPHS = {".": DERIVED, "wikidata": WIKIDATA, "entailment": INFERRED}
 # what each folder's rules read: the entailment rules also read what the first rules derived (an
 # OWL-Time interval is a time:TemporalEntity too), not the Wikidata view, which holds its own types
 RULE_SOURCES = {".": (ONTOLOGY, DATA), "wikidata": (ONTOLOGY, DATA), "entailment": (ONTOLOGY, DATA, DERIVED)}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph
-
+from .dataset import INFERRED, ProfileDataset
 from .namespaces import prefixes
 from .oxigraph_rdflib import OxigraphCopy
 
@@ -61,7 +60,8 @@ _COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { %s }"
 @dataclass(frozen=True)
 class Stats:
     triples: int
-    classes: list[tuple[str, int]]
+    inferred: int  # of the triples, those only the RDFS entailments give (the `inferred` graph)
+    classes: list[tuple[str, int, int]]  # class, instances as asserted, instances with the inferred types
     claims: int
     claims_with_source: int
     claims_citing_a_work: int
@@ -80,8 +80,10 @@ class Stats:
         def share(part: int, whole: int) -> str:
             return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
 
-        out = [f"triples: {self.triples}", "", "instances per class:"]
-        out += [f"  {name:<40} {count:>5}" for name, count in self.classes]
+        out = [f"triples: {self.triples} ({self.triples - self.inferred} asserted or derived, "
+               f"{self.inferred} inferred by RDFS entailment)", "",
+               f"instances per class:{'asserted':>32} {'with inferred':>14}"]
+        out += [f"  {name:<40} {asserted:>10} {count:>14}" for name, asserted, count in self.classes]
         out += [
             "",
             f"claims (incl. events): {self.claims}",
@@ -104,15 +106,18 @@ class Stats:
         return out
 
 
-def compute(graph: Graph, base: str) -> Stats:
+def compute(dataset: ProfileDataset) -> Stats:
+    """The figures over every graph; the class counts also without the `inferred` graph."""
+    base = dataset.settings.base
     ns = {**prefixes(base), "id": base + "id/"}
-
+    graph = dataset.union()
     copy = OxigraphCopy(graph)
 
     def rows(query: str):
         return copy.rows(query, ns)
 
-    classes = [(graph.namespace_manager.normalizeUri(c), int(n)) for c, n in rows(_CLASS_COUNTS)]
+    asserted = dict(OxigraphCopy(dataset.union([name for name in dataset.graphs if name != INFERRED])).rows(_CLASS_COUNTS, ns))
+    classes = [(graph.namespace_manager.normalizeUri(c), int(asserted.get(c, 0)), int(n)) for c, n in rows(_CLASS_COUNTS)]
     claims, with_source, with_work, with_page = (int(v) for v in rows(_CLAIM_SOURCING)[0])
     linking = [(str(kind), int(total), int(linked)) for kind, total, linked in rows(_LINKING)]
     works = int(rows(_COUNT % "?s cao:worksCitedNumber ?n")[0][0])
@@ -120,5 +125,5 @@ def compute(graph: Graph, base: str) -> Stats:
     sentences, with_claims, pins, pinned = (int(v) for v in rows(_PINNING)[0])
     busiest = rows(_BUSIEST_SENTENCE)
     own = int(rows(_OWN_WORD)[0][0])
-    return Stats(len(graph), classes, claims, with_source, with_work, with_page, linking, works, notes,
-                 sentences, with_claims, pinned, pins, int(busiest[0][0]) if busiest else 0, own)
+    return Stats(len(graph), len(dataset.graph(INFERRED)), classes, claims, with_source, with_work, with_page, linking,
+                 works, notes, sentences, with_claims, pinned, pins, int(busiest[0][0]) if busiest else 0, own)

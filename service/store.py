@@ -39,6 +39,7 @@ RESULT_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
     results.TSV: ox.QueryResultsFormat.TSV,
 }
 MARKER = "validated.json"
+BUILD_CODE = ("dataset.py", "rules.py", "oxigraph_rdflib.py")  # which graph holds what, and how it is made
 KEPT_PATTERNS = 8  # patterns whose sorted matches a store keeps (see EmbeddedStore.matches)
 
 
@@ -120,7 +121,8 @@ def iri_term(iri: str) -> str:
 
 
 def fingerprint(settings: Settings) -> str:
-    """Changes whenever anything that goes into the store changes."""
+    """Changes whenever anything that goes into the store changes: the sources, and the code that
+    reads them, derives from them and writes the graphs (BUILD_CODE)."""
     digest = hashlib.sha256(f"{__version__}\n{settings.base}\n".encode())
     sources = [
         *sorted(settings.ontology_dir.rglob("*.ttl")), *sorted(settings.ontology_dir.rglob("*.rq")),
@@ -128,6 +130,8 @@ def fingerprint(settings: Settings) -> str:
     ]
     for path in sources:
         digest.update(str(path.relative_to(settings.root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in BUILD_CODE:
+        digest.update(f"service/{name}".encode() + b"\0" + (Path(__file__).parent / name).read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

@@ -45,4 +45,4 @@ def test_the_quads_dump_keeps_the_named_graphs(live_server, settings):
     """The README names ontology, data and derived; the Wikidata-shaped view is a named graph too."""
     quads = httpx.get(live_server.url + "/dumps/conflict-ld.nq").text.splitlines()
     graphs = {line.rsplit(" ", 2)[-2] for line in quads}
-    assert graphs == {f"<{settings.graph_iri(name)}>" for name in ("ontology", "data", "derived", "wikidata")}
+    assert graphs == {f"<{settings.graph_iri(name)}>" for name in ("ontology", "data", "derived", "wikidata", "inferred")}

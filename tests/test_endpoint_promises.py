@@ -164,7 +164,7 @@ def test_the_default_graph_is_the_union_of_the_four_named_graphs(live_server, se
         return response.json()["results"]["bindings"]
 
     named = {row["g"]["value"] for row in rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
-    assert named == {settings.graph_iri(name) for name in ("ontology", "data", "derived", "wikidata")}
+    assert named == {settings.graph_iri(name) for name in ("ontology", "data", "derived", "wikidata", "inferred")}
     default = rows("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
     union = rows("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
     assert int(default[0]["n"]["value"]) == int(union[0]["n"]["value"]) > 0

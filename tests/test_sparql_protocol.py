@@ -212,7 +212,7 @@ def test_service_description_by_negotiation(live_server):
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
     names = {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/sparql-service-description#name"))}
-    assert names == {f"https://w3id.org/conflict-ld/graph/{n}" for n in ("ontology", "data", "derived", "wikidata")}
+    assert names == {f"https://w3id.org/conflict-ld/graph/{n}" for n in ("ontology", "data", "derived", "wikidata", "inferred")}
     schema = "https://schema.org/"
     limits = {str(graph.value(limit, URIRef(schema + "name"))): (graph.value(limit, URIRef(schema + "value")).toPython(),
                                                                 str(graph.value(limit, URIRef(schema + "unitCode"))))

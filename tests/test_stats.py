@@ -1,3 +1,5 @@
+import re
+
 from service.build import build
 from service.stats import compute
 
@@ -6,9 +8,14 @@ from .conftest import VALID_WORLD
 
 def test_counts_on_the_valid_world(settings):
     result = build(settings, [VALID_WORLD])
-    stats = compute(result.dataset.union(), settings.base)
-    classes = dict(stats.classes)
-    assert classes["cao:ArmedGroup"] == 1 and classes["cao:Coalition"] == 1
+    stats = compute(result.dataset)
+    classes = {name: (asserted, total) for name, asserted, total in stats.classes}
+    assert classes["cao:ArmedGroup"] == (1, 1) and classes["cao:Coalition"] == (1, 1)
+    # the two organisations are organisations and agents only by the class hierarchy; the two people, agents
+    assert classes["org:Organization"] == (0, 2) and classes["foaf:Person"] == (2, 2)
+    assert classes["foaf:Agent"] == (0, 4)
+    inferred = result.dataset.graph("inferred")
+    assert 0 < stats.inferred == len(inferred) and stats.triples == len(result.dataset.union())
     # the attack, two changes, membership, alliance, statement and the plain assessment
     assert stats.claims == 7
     assert stats.claims_with_source == 7
@@ -28,7 +35,11 @@ def test_counts_on_the_valid_world(settings):
 
 def test_the_report_reads_as_shares(settings):
     result = build(settings, [VALID_WORLD])
-    text = "\n".join(compute(result.dataset.union(), settings.base).lines())
+    stats = compute(result.dataset)
+    text = "\n".join(stats.lines())
+    assert f"triples: {stats.triples} ({stats.triples - stats.inferred} asserted or derived, " \
+           f"{stats.inferred} inferred by RDFS entailment)" in text
+    assert re.search(r"\n  org:Organization +0 +2\n", text)
     assert "with a page number:           1/7 (14%)" in text
     assert "organisations  1/2 (50%)" in text
     assert "stating at least one claim:   5/6 (83%)" in text

@@ -9,7 +9,7 @@ from html import escape
 from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
-from ..dataset_description import SPDX, VOID
+from ..dataset_description import SD, SPDX, VOID
 from .shell import html_page
 from .words import Words
 
@@ -46,6 +46,12 @@ def dataset_page(graph: Graph, base: str, root: str, labels: dict[str, str]) -> 
         dumps.append(f'<tr><td><a href="{escape(str(url))}">{escape(str(url).rsplit("/", 1)[-1])}</a></td>'
                      f'<td>{escape(media)}{gzip}</td><td class="number">{int(graph.value(url, DCAT.byteSize)):,}</td>'
                      f"<td><code>{escape(str(checksum))}</code></td></tr>")
+    subsets = sorted(graph.objects(dataset, VOID.subset), key=lambda node: str(graph.value(node, SD.name)))
+    graphs = ('<div class="scroll"><table><thead><tr><th>graph</th><th>what it holds</th><th>triples</th></tr></thead><tbody>'
+              + "".join(f"<tr><td><code>{escape(str(graph.value(node, SD.name)))}</code></td>"
+                        f"<td>{escape(str(graph.value(node, DCTERMS.description) or ''))}</td>"
+                        f'<td class="number">{int(graph.value(node, VOID.triples)):,}</td></tr>' for node in subsets)
+              + "</tbody></table></div>")
     examples = "".join(f"<li>{words.link(e)}</li>" for e in sorted(graph.objects(dataset, VOID.exampleResource), key=str))
     formats = " · ".join(f'<a href="{escape(root)}.well-known/void?format={s}">{n}</a>'
                          for s, n in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
@@ -69,6 +75,7 @@ def dataset_page(graph: Graph, base: str, root: str, labels: dict[str, str]) -> 
 <dt>Distinct subjects</dt><dd>{count("distinctSubjects")}</dd><dt>Distinct objects</dt><dd>{count("distinctObjects")}</dd>
 <dt>Classes</dt><dd>{count("classes")}</dd><dt>Properties</dt><dd>{count("properties")}</dd>
 </dl>
+<h3>Graphs</h3>{graphs}
 <h3>The {SHOWN} largest classes</h3>{partitions(VOID.classPartition, VOID["class"], VOID.entities)}
 <h3>The {SHOWN} most used properties</h3>{partitions(VOID.propertyPartition, VOID.property, VOID.triples)}
 <h2 id="dumps">Dumps</h2>
