@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from . import durable
 from .config import Settings
+from .formats import suffixes
 from .json_ld import context, write_document
 from .namespaces import prefixes
 
@@ -32,12 +33,8 @@ REVISION = 4  # bump whenever the code changes what the dump files contain
 SUMS = "SHA256SUMS"
 RECORD = "release.json"  # each file's size, modification time and SHA-256, as written
 CHUNK = 2**20  # bytes read at a time to compress
-MEDIA_TYPES: Mapping[str, str] = {
-    "nq": "application/n-quads",
-    "nt": "application/n-triples",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-}
+MEDIA_TYPES: Mapping[str, str] = suffixes(("application/n-quads", "application/n-triples", "text/turtle",
+                                           "application/ld+json"))  # the dump files' suffixes and types
 
 
 @dataclass(frozen=True)

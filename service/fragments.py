@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from .formats import BY_TYPE
 from .json_ld import Compactor, context, expanded, nest
 from .namespaces import prefixes
 from .parameters import BadParameter, whole_number
@@ -43,9 +44,7 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 BLANK_ID = re.compile(r"[A-Za-z0-9_\-.]+")
-# What a fragment answers in. The quad formats keep the metadata apart, in a graph of its own.
-QUAD_FORMATS = {"application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS}
-TRIPLE_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}
+# What a fragment answers in, by preference. The syntaxes with graphs keep the metadata in one of its own.
 JSON_LD = "application/ld+json"
 OFFERS = ("text/html", "text/turtle", "application/trig", "application/n-quads", JSON_LD, "application/n-triples")
 
@@ -238,12 +237,12 @@ class Fragment:
         """The page in an RDF syntax: data, then metadata (in its own graph where the syntax has graphs)."""
         if media_type == JSON_LD:
             return self._json_ld()
-        metadata = self.metadata()
-        if media_type in QUAD_FORMATS:
+        metadata, syntax = self.metadata(), BY_TYPE[media_type]
+        if syntax.quads:
             quads = self.data() + [ox.Quad(*triple, self.metadata_graph) for triple in metadata]
-            return ox.serialize(quads, format=QUAD_FORMATS[media_type], prefixes=self._prefixes())
+            return ox.serialize(quads, format=syntax.graphs, prefixes=self._prefixes())
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in self.data()] + metadata
-        return ox.serialize(triples, format=TRIPLE_FORMATS[media_type], prefixes=self._prefixes())
+        return ox.serialize(triples, format=syntax.graphs, prefixes=self._prefixes())
 
     def _prefixes(self) -> dict[str, str]:
         return {**prefixes(self.base), "void": VOID}

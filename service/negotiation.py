@@ -14,57 +14,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Sequence
 
-# Short names accepted by ?format= and as file suffixes. Some name a kind of answer whose media
-# type depends on the query form (`xml`: SPARQL results for SELECT, RDF/XML for CONSTRUCT), so each
-# maps to candidates tried in order against what the route offers.
-FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = {
-    "html": ("text/html",),
-    "json": ("application/sparql-results+json", "application/ld+json", "application/json"),
-    "srj": ("application/sparql-results+json",),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "srx": ("application/sparql-results+xml",),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-    "ttl": ("text/turtle",),
-    "turtle": ("text/turtle",),
-    "n3": ("text/turtle",),  # Turtle is N3's RDF subset
-    "nt": ("application/n-triples",),
-    "ntriples": ("application/n-triples",),
-    "nq": ("application/n-quads",),
-    "nquads": ("application/n-quads",),
-    "trig": ("application/trig",),
-    "jsonld": ("application/ld+json",),
-    "json-ld": ("application/ld+json",),
-    "rdf": ("application/rdf+xml",),
-    "rdfxml": ("application/rdf+xml",),
-    "rdf+xml": ("application/rdf+xml",),
-    "owl": ("application/rdf+xml",),
-    "bib": ("application/x-bibtex",),
-    "bibtex": ("application/x-bibtex",),
-    "ris": ("application/x-research-info-systems",),
-    "csl": ("application/vnd.citationstyles.csl+json",),
-    "csljson": ("application/vnd.citationstyles.csl+json",),
-    "csl-json": ("application/vnd.citationstyles.csl+json",),
-    "csl.json": ("application/vnd.citationstyles.csl+json",),
-}
+from .formats import BIBLIOGRAPHY, DOCUMENT_TYPES, names, suffixes
 
+# Short names accepted by ?format= and as file suffixes (formats.py). Some name a kind of answer
+# whose media type depends on the query form (`xml`: SPARQL results for SELECT, RDF/XML for
+# CONSTRUCT), so each maps to candidates tried in order against what the route offers.
+FORMAT_ALIASES: Mapping[str, tuple[str, ...]] = names()
 
 # File suffixes of documents (`/id/place/kidal.ttl`, `/ontology.rdf`) and the types they name.
-SUFFIX_TYPES: Mapping[str, str] = {
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "rdf": "application/rdf+xml",
-}
-
+SUFFIX_TYPES: Mapping[str, str] = suffixes(DOCUMENT_TYPES)
 
 # Bibliographic records, offered by the works cited (and the profile) and by `/sources` only.
-BIBLIOGRAPHY_TYPES: Mapping[str, str] = {
-    "bib": "application/x-bibtex",
-    "ris": "application/x-research-info-systems",
-    "csl.json": "application/vnd.citationstyles.csl+json",
-}
+BIBLIOGRAPHY_TYPES: Mapping[str, str] = suffixes(BIBLIOGRAPHY)
 
 
 def suffix_of(media_type: str) -> str:

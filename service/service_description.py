@@ -6,16 +6,16 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .config import Limits, Settings
+from .formats import BY_TYPE, W3C_FORMATS
 from .namespaces import SCHEMA, prefixes
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF_XML")
+FORMATS = Namespace(W3C_FORMATS)
 
 
-def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: list[str], triples: int) -> Graph:
+def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: list[str], triples: int,
+             offers: tuple[str, ...]) -> Graph:
+    """`offers`: the media types the endpoint answers in; those the W3C's registry names are listed."""
     graph = Graph()
     for prefix, namespace in prefixes(settings.base).items():
         graph.bind(prefix, namespace)
@@ -28,8 +28,9 @@ def describe(endpoint: str, settings: Settings, limits: Limits, graph_names: lis
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if limits.service_allow:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    for name in RESULT_FORMATS:
-        graph.add((service, SD.resultFormat, FORMATS[name]))
+    for media_type in offers:
+        if BY_TYPE[media_type].w3c:
+            graph.add((service, SD.resultFormat, FORMATS[BY_TYPE[media_type].w3c]))
     dataset, default = BNode("dataset"), BNode("default")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

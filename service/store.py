@@ -21,23 +21,9 @@ from rdflib import Graph
 
 from . import __version__, durable, results
 from .config import Settings
+from .formats import BY_TYPE
 from .json_ld import compacted, expanded
 
-GRAPH_FORMATS: Mapping[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/json": ox.RdfFormat.JSON_LD,  # what many clients ask for; answered with JSON-LD
-}
-RESULT_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
-    results.JSON: ox.QueryResultsFormat.JSON,
-    results.PLAIN_JSON: ox.QueryResultsFormat.JSON,
-    results.XML: ox.QueryResultsFormat.XML,
-    results.CSV: ox.QueryResultsFormat.CSV,
-    results.TSV: ox.QueryResultsFormat.TSV,
-}
 MARKER = "validated.json"
 BUILD_CODE = ("dataset.py", "rules.py", "oxigraph_rdflib.py")  # which graph holds what, and how it is made
 KEPT_PATTERNS = 8  # patterns whose sorted matches a store keeps (see EmbeddedStore.matches)
@@ -260,7 +246,7 @@ class EmbeddedStore:
             raise QuerySyntaxError(str(error)) from None
         if isinstance(outcome, (ox.QueryBoolean, ox.QuerySolutions)):
             sink = results.CappedBuffer(query.max_bytes)
-            outcome.serialize(sink, format=RESULT_FORMATS[query.media_type])
+            outcome.serialize(sink, format=BY_TYPE[query.media_type].results)
             body = sink.value()
             if isinstance(outcome, ox.QuerySolutions):
                 results.check_rows(body, query.media_type, query.max_rows)
@@ -274,13 +260,14 @@ class EmbeddedStore:
             if len(triples) > query.max_rows:
                 raise results.TooManyRows(query.max_rows)
         grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate)))  # one block per subject
-        if query.json_ld_context is not None and GRAPH_FORMATS[query.media_type] == ox.RdfFormat.JSON_LD:
+        syntax = BY_TYPE[query.media_type].graphs
+        if query.json_ld_context is not None and syntax == ox.RdfFormat.JSON_LD:
             body = json.dumps(compacted(expanded(grouped), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
             if len(body) > query.max_bytes:
                 raise results.TooLarge(query.max_bytes)
             return Answer(query.media_type, body)
         sink = results.CappedBuffer(query.max_bytes)
-        ox.serialize(grouped, sink, format=GRAPH_FORMATS[query.media_type], prefixes=dict(query.prefixes))
+        ox.serialize(grouped, sink, format=syntax, prefixes=dict(query.prefixes))
         return Answer(query.media_type, sink.value())
 
     def matches(self, pattern: Pattern) -> Matches:

@@ -240,6 +240,17 @@ def test_every_iri_dereferences_to_a_document_about_it(live_server):
     assert failures == []
 
 
+def test_every_term_of_the_ontology_dereferences_to_the_ontology_document(live_server):
+    """The ontology's IRI and its terms' (`…/ontology#Alliance`): the document a client fetches for
+    them, the fragment stripped, describes each, in Turtle and JSON-LD."""
+    query = f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{BASE}ontology")) }}"""
+    terms = {b["s"]["value"] for b in httpx.get(live_server.sparql, params={"query": query}).json()["results"]["bindings"]}
+    assert len(terms) > 100 and {t.split("#", 1)[0] for t in terms} == {BASE + "ontology"}
+    for media_type, syntax in (("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD)):
+        answer = httpx.get(live_server.url + "/ontology", headers={"Accept": media_type})
+        assert terms <= {t.subject.value for t in ox.parse(answer.content, format=syntax)}, media_type
+
+
 @pytest.mark.parametrize("suffix, syntax", [("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD),
                                             ("nt", ox.RdfFormat.N_TRIPLES), ("rdf", ox.RdfFormat.RDF_XML)])
 def test_a_suffixed_description_names_its_pages_as_it_was_asked_for(live_server, suffix, syntax):

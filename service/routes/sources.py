@@ -18,25 +18,23 @@ from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, suffix_of
 from ..store import Query
 from ..views.reference import reference
 from ..views.shell import html_page
-from ..views.responses import RDFLIB_FORMATS, alternates, document_type, negotiated
+from ..views.responses import RDFLIB_FORMATS, alternates, document_type, format_links, negotiated
 
 router = APIRouter()
 SUFFIXES = {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES}
 OFFERS = ("text/html", *BIBLIOGRAPHY_TYPES.values(), *RDFLIB_FORMATS)
-NAMES = {"bib": "BibTeX", "ris": "RIS", "csl.json": "CSL-JSON", "ttl": "Turtle", "jsonld": "JSON-LD",
-         "nt": "N-Triples", "rdf": "RDF/XML"}
 def _page(request: Request, works: list[Record]) -> str:
     root, base = str(request.base_url), request.app.state.settings.base
 
     def entry(record: Record) -> str:
         page = root + record.iri[len(base):] if record.iri.startswith(base) else record.iri
-        files = " · ".join(f'<a href="{escape(page)}.{s}">{NAMES[s]}</a>' for s in BIBLIOGRAPHY_TYPES)
+        files = format_links(lambda suffix: f"{page}.{suffix}", tuple(BIBLIOGRAPHY_TYPES.values()))
         return (f'<li id="{escape(record.key)}"{f" value={record.number}" if record.number else ""}>{reference(record)}'
                 f'<br><span class="links"><a href="{escape(page)}">what cites it, and where</a> · {files}</span></li>')
 
     profile = [r for r in works if r.number is None]
     cited = [r for r in works if r.number is not None]
-    downloads = " · ".join(f'<a href="{escape(root)}sources.{s}">{name}</a>' for s, name in NAMES.items())
+    downloads = format_links(lambda suffix: f"{root}sources.{suffix}", (*BIBLIOGRAPHY_TYPES.values(), *RDFLIB_FORMATS))
     head = "".join(f'<link rel="alternate" type="{t}" href="{escape(root)}sources.{s}">' for s, t in SUFFIXES.items() if s != "html")
     main = f"""<h1>Sources</h1>
 <p>The research profile this dataset models and the {len(cited)} works it cites. Each work's page lists the

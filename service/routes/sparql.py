@@ -14,13 +14,16 @@ from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..query_text import analyse
 from ..service_description import describe
-from ..store import GRAPH_FORMATS, Query, QuerySyntaxError, iri_term
+from ..store import Query, QuerySyntaxError, iri_term
 from ..views.editor import editor_page
 from ..views.responses import error, negotiated, not_acceptable, serialized
 
 router = APIRouter()
 _LOG = logger("sparql")
 
+# What a CONSTRUCT or DESCRIBE answers in, by preference; a SELECT or ASK, results.MEDIA_TYPES
+GRAPH_OFFERS = ("text/turtle", "application/n-triples", "application/n-quads", "application/ld+json",
+                "application/rdf+xml", "application/trig", "application/json")
 DESCRIPTION_OFFERS = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples",
                       "text/html")
 # A text this long takes milliseconds to seconds to analyse (up to the body limit, 1 MiB by default):
@@ -106,7 +109,7 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
                 iri_term(graph)
             except ValueError as problem:
                 return error(400, f"Bad Request: {parameter} {graph!r} is not an absolute IRI: {problem}.")
-    offers = tuple(GRAPH_FORMATS) if shape.returns_graph else results.MEDIA_TYPES
+    offers = GRAPH_OFFERS if shape.returns_graph else results.MEDIA_TYPES
     try:
         media_type = choose(request.headers.get("accept"), offers, requested_format)
     except NotAcceptable as problem:
@@ -136,5 +139,6 @@ def service_description(request: Request) -> Response:
         page = editor_page(edited[0]) if len(edited) == 1 and edited[0].strip() else editor_page()
         return negotiated(page.encode("utf-8"), "text/html")
     endpoint = str(request.url.replace(query="", fragment=""))
-    graph = describe(endpoint, state.settings, state.limits, state.graph_names, state.triples)
+    graph = describe(endpoint, state.settings, state.limits, state.graph_names, state.triples,
+                     results.MEDIA_TYPES + GRAPH_OFFERS)
     return serialized(graph, media_type)

@@ -10,6 +10,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
 from ..dataset_description import SD, SPDX, VOID
+from .responses import format_links
 from .shell import html_page
 from .words import Words
 
@@ -53,8 +54,7 @@ def dataset_page(graph: Graph, base: str, root: str, labels: dict[str, str]) -> 
                         f'<td class="number">{int(graph.value(node, VOID.triples)):,}</td></tr>' for node in subsets)
               + "</tbody></table></div>")
     examples = "".join(f"<li>{words.link(e)}</li>" for e in sorted(graph.objects(dataset, VOID.exampleResource), key=str))
-    formats = " · ".join(f'<a href="{escape(root)}.well-known/void?format={s}">{n}</a>'
-                         for s, n in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
+    formats = format_links(lambda suffix: f"{root}.well-known/void?format={suffix}")
     endpoint = str(graph.value(dataset, VOID.sparqlEndpoint))
     licence = str(graph.value(dataset, DCTERMS.license))
     main = f"""<h1>{escape(one(DCTERMS.title))}</h1>

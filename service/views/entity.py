@@ -17,21 +17,19 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from ..formats import BIBLIOGRAPHY, BY_TYPE
 from ..json_ld import compacted, context, expanded
 from ..namespaces import CITO, PROV, STANDARD_PREFIXES
-from ..negotiation import BIBLIOGRAPHY_TYPES
 from .map import MAP_SCRIPTS
 from .network import network_figure
 from .profile import Profile
+from .responses import RDFLIB_FORMATS, format_links
 from .shell import html_page
 from .timeline import TIMELINE_SCRIPTS, timeline_head
 from .words import Words
 
 PAGE_VIEW = URIRef(STANDARD_PREFIXES["hydra"] + "PartialCollectionView")
 
-ALTERNATES = (("ttl", "text/turtle", "Turtle"), ("jsonld", "application/ld+json", "JSON-LD"),
-              ("nt", "application/n-triples", "N-Triples"), ("rdf", "application/rdf+xml", "RDF/XML"))
-EXPORTS = (("bib", "BibTeX"), ("ris", "RIS"), ("csl.json", "CSL-JSON"))
 HIDDEN = {RDFS.label, SKOS.prefLabel, RDF.type, OWL.sameAs, SKOS.exactMatch}
 
 
@@ -189,17 +187,17 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     the summary and chronology are made from (on the first page; later pages show the statements)."""
     page = Page(graph, this, base, root)
     document, query = pages.document, pages.query(pages.number)
-    references = EXPORTS if exports else ()
+    references = BIBLIOGRAPHY if exports else ()
     english, french = page.label(this, "en"), page.label(this, "fr")
-    head = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{suffix}{query}">'
-                   for suffix, media, _ in ALTERNATES)
-    head += "".join(f'<link rel="alternate" type="{BIBLIOGRAPHY_TYPES[suffix]}" href="{escape(document)}.{suffix}">'
-                    for suffix, _ in references)
+    head = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{BY_TYPE[media].suffix}{query}">'
+                   for media in RDFLIB_FORMATS)
+    head += "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{BY_TYPE[media].suffix}">'
+                    for media in references)
     head += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
     head += f'<script type="application/ld+json">{page.json_ld(base)}</script>'
-    formats = " · ".join(f'<a href="{escape(document)}.{suffix}{query}">{name}</a>' for suffix, _, name in ALTERNATES)
+    formats = format_links(lambda suffix: f"{document}.{suffix}{query}")
     if references:
-        formats += "; as a reference: " + " · ".join(f'<a href="{escape(document)}.{s}">{name}</a>' for s, name in references)
+        formats += "; as a reference: " + format_links(lambda suffix: f"{document}.{suffix}", BIBLIOGRAPHY)
     top = Profile(profile, this, base, root) if profile is not None else None
     summary = top.summary() + top.map(root) + top.timeline() if top else ""
     if top is not None and top.kind == "organisation" and top.related():

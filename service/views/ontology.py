@@ -8,6 +8,7 @@ from html import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from .responses import format_links
 from .shell import html_page
 
 
@@ -51,8 +52,7 @@ def ontology_page(graph: Graph, ontology: URIRef, namespace: str, root: str) -> 
     properties = sorted((t for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
                          for t in graph.subjects(RDF.type, kind) if str(t).startswith(namespace)), key=str)
     toc = lambda terms: " · ".join(f'<a href="#{escape(str(t)[len(namespace):])}">{escape(str(t)[len(namespace):])}</a>' for t in terms)  # noqa: E731
-    formats = " · ".join(f'<a href="ontology.{s}">{n}</a>' for s, n in (("ttl", "Turtle"), ("jsonld", "JSON-LD"),
-                                                                      ("rdf", "RDF/XML"), ("nt", "N-Triples")))
+    formats = format_links(lambda suffix: f"ontology.{suffix}")
     head = """<link rel="alternate" type="text/turtle" href="ontology.ttl">
 <style>main section { border-top: 1px solid #d6d6d6; } main dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; }
 main dt { color: #555; } main dd { margin: 0; overflow-wrap: anywhere; }</style>"""

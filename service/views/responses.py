@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from html import escape
+from typing import Callable, Mapping, Sequence
 
 from fastapi import Response
 
+from ..formats import BY_TYPE, DOCUMENT_TYPES
 from ..negotiation import NotAcceptable, choose
 
-TEXT_TYPES = ("text/", "application/sparql-results+xml", "application/rdf+xml", "application/n-triples",
-              "application/n-quads", "application/ld+json", "application/sparql-results+json", "application/json",
-              "application/x-bibtex", "application/x-research-info-systems", "application/vnd.citationstyles.csl+json")
-
-
 def content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
+    known = BY_TYPE.get(media_type)
+    text = known.text if known else media_type.startswith("text/")
+    return f"{media_type}; charset=utf-8" if text else media_type
 
 
 def negotiated(body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
     return Response(body, headers={"Content-Type": content_type(media_type), "Vary": "Accept", **(headers or {})})
 
 
-# How rdflib writes each RDF media type a route may negotiate.
-RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-                  "application/rdf+xml": "xml"}
+# The RDF syntaxes a document made with rdflib offers, and rdflib's name for each.
+RDFLIB_FORMATS = {media_type: BY_TYPE[media_type].rdflib for media_type in DOCUMENT_TYPES if BY_TYPE[media_type].rdflib}
+
+
+def format_links(href: Callable[[str], str], media_types: Sequence[str] = tuple(RDFLIB_FORMATS)) -> str:
+    """Links to the other forms of a document, each by its format's label; `href(suffix)` is its URL."""
+    return " · ".join(f'<a href="{escape(href(BY_TYPE[t].suffix))}">{BY_TYPE[t].label}</a>' for t in media_types)
 
 
 def serialized(graph, media_type: str) -> Response:
