@@ -15,7 +15,9 @@ again only the mutants that survived the module's last run and are not accepted,
 (mutmut's bulk re-run reads its cache by a line's text, and lines such as `}` recur, so it can
 report a mutant by another's result); a killed mutant stays killed, since tests are only added.
 `--resume` takes up a run that was stopped, with its scratch folder kept: mutmut's cache there
-holds each mutant tried so far, and only the others are run.
+holds each mutant tried so far, and only the others are run. A scratch folder does not travel with
+the repository; `--park` copies a stopped run's cache to `mutation/parked/`, which does, and
+`--resume` takes it from there when the scratch folder is gone (the module must be unchanged).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .plugin import FORGET
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "mutation"
 SCRATCH = HERE / "scratch"
+PARKED = HERE / "parked"  # the caches of stopped runs, kept in the repository
 RESULTS = HERE / "results.json"
 ACCEPTED = HERE / "accepted.toml"
 REPORT = HERE / "REPORT.md"
@@ -137,6 +140,21 @@ def unchanged_since_last_run(module: str, scratch: Path) -> None:
         hashes = {row[0] for row in cache.execute("SELECT hash FROM SourceFile")}
     if hashes != {hashlib.sha256((ROOT / module_path(module)).read_bytes()).hexdigest()}:
         raise SystemExit(f"{module_path(module)} changed since its last run: run it afresh")
+
+
+def park(module: str, scratch: Path) -> None:
+    """Keep a stopped run's cache in the repository, to take it up with `--resume` elsewhere."""
+    unchanged_since_last_run(module, scratch)
+    PARKED.mkdir(exist_ok=True)
+    shutil.copy2(scratch / CACHE, PARKED / f"{module}{CACHE}")
+
+
+def unpark(module: str, scratch: Path) -> None:
+    """A parked cache into a scratch folder that has none."""
+    parked = PARKED / f"{module}{CACHE}"
+    if not (scratch / CACHE).exists() and parked.exists():
+        scratch.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parked, scratch / CACHE)
 
 
 def open_survivors_of_last_run(module: str, scratch: Path) -> list[int]:
@@ -295,22 +313,30 @@ def main(argv: list[str] | None = None) -> None:
                         help="try again only the unaccepted survivors of each module's last run (after adding tests)")
     parser.add_argument("--resume", action="store_true",
                         help="take up each module's stopped run: try only the mutants it has not tried yet")
+    parser.add_argument("--park", action="store_true",
+                        help="copy each module's stopped run to mutation/parked/, to take it up with --resume elsewhere")
     parser.add_argument("--report", action="store_true",
                         help="only write REPORT.md again (after editing accepted.toml)")
     arguments = parser.parse_args(argv)
     if unknown := sorted(set(arguments.modules) - set(TARGETS)):
         parser.error(f"not a module mutated here: {', '.join(unknown)}")
+    if arguments.park:
+        for module in arguments.modules or list(TARGETS):
+            park(module, SCRATCH / module)
+        return
     for module in ([] if arguments.report else arguments.modules or list(TARGETS)):
         scratch = SCRATCH / module
         started = time.monotonic()
         print(f"{module}: mutating {module_path(module)} in {scratch.relative_to(ROOT)}", flush=True)
         survivors = open_survivors_of_last_run(module, scratch) if arguments.again else None
         if arguments.resume:
+            unpark(module, scratch)
             unchanged_since_last_run(module, scratch)
         copy_checkout(scratch, keep_cache=arguments.again or arguments.resume)
         run_mutmut(module, TARGETS[module], scratch, survivors)
         result = collect(module, scratch, time.monotonic() - started, arguments.again)
         write_report(record(module, result))
+        (PARKED / f"{module}{CACHE}").unlink(missing_ok=True)  # finished: nothing left to take up
         print(f"{module}: {result['mutants']} mutants, {result['killed']} killed, {result['timeouts']} timeouts, "
               f"{result['survived']} survived, in {result['seconds']} s", flush=True)
     write_report(load_results())
