@@ -72,8 +72,9 @@ TARGETS = {
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),
     "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py"), built_once=True),
     "dataset_description": Target(
-        ("tests/test_dataset_description.py", "tests/test_linked_data_promises.py"),
-        options=("-k", "not test_linked_data_promises or dataset_is_described or dump_is_listed"),
+        ("tests/test_dataset_description.py", "tests/test_linked_data_promises.py", "tests/test_fragments.py"),
+        options=("-k", "not (test_linked_data_promises or test_fragments) or dataset_is_described or dump_is_listed "
+                       "or advertise_the_fragments"),
         built_once=True, forget=("*.statistics.json",)),
     # the tests of the dumps made from the small fixture, and of dumps written and sorted apart: the
     # build uses the module, so each mutant is built, and the profile's store takes too long for that
@@ -81,7 +82,9 @@ TARGETS = {
     "http_limits": Target(("tests/test_http_limits.py", "tests/test_logs_promises.py"),
                           options=("-k", "not test_logs_promises or http_limit or refused_request_head or refused_url"),
                           built_once=True, test_timeout=60),
-    "workers": Target(("tests/test_pool.py", "tests/test_query_limits.py"), built_once=True),
+    # and a fragment's pages, the other kind of request a worker answers
+    "workers": Target(("tests/test_pool.py", "tests/test_query_limits.py", "tests/test_fragments.py"),
+                      options=("-k", "not test_fragments or walk_to_exactly"), built_once=True),
 }
 
 # Stop at the first failure; keep plugins that only cost start-up time out; no cache in the scratch copy.
