@@ -118,12 +118,15 @@ def read_term(value: str, name: str, base: str) -> ox.NamedNode | ox.BlankNode |
         if close == 0:
             raise BadParameter(f"{name!r}: a literal needs its closing quotation mark (then @language or ^^datatype, if any).")
         lexical, rest = value[1:close], value[close + 1:]
-        if rest == "":
-            return ox.Literal(lexical)
-        if rest.startswith("@") and LANGUAGE.fullmatch(rest[1:]):
-            return ox.Literal(lexical, language=rest[1:].lower())
-        if rest.startswith("^^"):
-            return ox.Literal(lexical, datatype=_iri(rest[2:], name))
+        try:
+            if rest == "":
+                return ox.Literal(lexical)
+            if rest.startswith("@") and LANGUAGE.fullmatch(rest[1:]):
+                return ox.Literal(lexical, language=rest[1:].lower())
+            if rest.startswith("^^"):
+                return ox.Literal(lexical, datatype=_iri(rest[2:], name))
+        except ValueError:  # text no RDF literal can hold (a lone surrogate)
+            raise BadParameter(f"{name!r}: {value[:80]!r} is not a literal RDF can hold.") from None
         raise BadParameter(f"{name!r}: after a literal's closing quotation mark comes nothing, "
                            f"@language or ^^datatype, not {rest[:40]!r}.")
     iri = _iri(value, name)

@@ -12,6 +12,8 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
@@ -58,6 +60,15 @@ def test_terms_are_read_as_hydra_explicit_representation_writes_them(value, term
 def test_a_term_that_is_none_of_them_is_refused_saying_why(value, says):
     with pytest.raises(BadParameter, match=says):
         read_term(value, "object", BASE)
+
+
+@given(st.text())
+def test_any_text_is_read_or_refused_with_a_bad_parameter(value):
+    try:
+        term = read_term(value, "object", BASE)
+    except BadParameter:
+        return
+    assert term is None or isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal))
 
 
 # --- the store's side: a pattern's matches, counted and paged -----------------------------------------
