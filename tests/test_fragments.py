@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -62,7 +62,14 @@ def test_a_term_that_is_none_of_them_is_refused_saying_why(value, says):
         read_term(value, "object", BASE)
 
 
-@given(st.text())
+ANY_CHARACTER = st.characters(blacklist_categories=())  # lone surrogates included
+LITERALS = st.builds(lambda text, tail: f'"{text}"{tail}', st.text(ANY_CHARACTER),
+                     st.sampled_from(["", "@en", "@", "^^", "^^http://www.w3.org/2001/XMLSchema#integer", "x"]))
+
+
+@given(st.one_of(st.text(ANY_CHARACTER), LITERALS, st.builds("http://example.org/{}".format, st.text(ANY_CHARACTER))))
+@example('"\ud800"')  # a lone surrogate: ValueError from the engine
+@example('"x"@en--ltr')  # a base direction (RDF 1.2), which the explicit representation does not have
 def test_any_text_is_read_or_refused_with_a_bad_parameter(value):
     try:
         term = read_term(value, "object", BASE)
