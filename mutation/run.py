@@ -68,7 +68,8 @@ TARGETS = {
     "negotiation": Target(("tests/test_negotiation.py",), conftest=False),
     "parameters": Target(("tests/test_parameters.py",), conftest=False),
     # the format registry: its facts against the engine's, rdflib's and the routes' answers
-    "formats": Target(("tests/test_formats.py", "tests/test_negotiation.py"), built_once=True),
+    "formats": Target(("tests/test_formats.py", "tests/test_negotiation.py", "tests/test_fragments.py"),
+                      options=("-k", "not test_fragments or every_format_holds"), built_once=True),
     "rules": Target(("tests/test_rules.py",)),
     # the shipped data's own validation (a minute) finds nothing the small broken fixtures do not
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),

@@ -1,6 +1,6 @@
 """Every format the service writes, once: its media type, its names (the file suffix first, then
 the other names `format=` takes), its label, and how the engine, rdflib and the W3C's format
-registry name it. Negotiation, the routes, the dumps, the service description and the fragments
+registry name it. All of them are text, sent as UTF-8. Negotiation, the routes, the dumps, the service description and the fragments
 read these facts from here, so a new format is one entry; which formats a route offers, and in
 which order of preference, stays the route's choice.
 """
@@ -24,7 +24,6 @@ class Format:
     results: ox.QueryResultsFormat | None = None  # how the engine writes query results (SELECT, ASK) in it
     rdflib: str | None = None  # rdflib's name for it, where rdflib writes it
     w3c: str | None = None  # its name in the W3C's registry of formats (http://www.w3.org/ns/formats/)
-    text: bool = True  # text, sent with `charset=utf-8`
 
     @property
     def suffix(self) -> str:

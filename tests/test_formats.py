@@ -2,6 +2,8 @@
 type, file extension, W3C format IRI) and with rdflib's; and what is one entry there reaches every
 route that offers its kind of format."""
 
+import re
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -59,3 +61,37 @@ def test_every_graph_syntax_answers_a_construct_and_is_in_the_service_descriptio
     if entry.w3c:
         description = httpx.get(live_server.sparql, headers={"Accept": "application/n-triples"}).text
         assert f"<http://www.w3.org/ns/sparql-service-description#resultFormat> <{W3C_FORMATS}{entry.w3c}>" in description
+
+
+# The formats by the names people know them by (the W3C's, IANA's and the citation tools'), as the
+# README lists them: what the query form without JavaScript offers, and what each option answers.
+EDITOR_OPTIONS = [("srj", "SPARQL results in JSON", "application/sparql-results+json"),
+                  ("srx", "SPARQL results in XML", "application/sparql-results+xml"),
+                  ("csv", "CSV", "text/csv"), ("tsv", "TSV", "text/tab-separated-values"),
+                  ("ttl", "Turtle (CONSTRUCT, DESCRIBE)", "text/turtle"),
+                  ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)", "application/ld+json"),
+                  ("nt", "N-Triples (CONSTRUCT, DESCRIBE)", "application/n-triples"),
+                  ("rdf", "RDF/XML (CONSTRUCT, DESCRIBE)", "application/rdf+xml"),
+                  ("nq", "N-Quads (CONSTRUCT, DESCRIBE)", "application/n-quads"),
+                  ("trig", "TriG (CONSTRUCT, DESCRIBE)", "application/trig")]
+
+
+def test_the_query_form_offers_every_answer_format_by_name_and_each_answers_in_it(live_server):
+    page = httpx.get(live_server.sparql, headers={"Accept": "text/html"}).text
+    options = re.findall(r'<option value="([^"]+)">([^<]+)</option>', page.split('<select id="format"', 1)[1].split("</select>")[0])
+    assert options == [(value, label) for value, label, _ in EDITOR_OPTIONS]
+    for value, label, media_type in EDITOR_OPTIONS:
+        query = "CONSTRUCT WHERE { grp:mnla a ?t }" if "CONSTRUCT" in label else "SELECT ?t WHERE { grp:mnla a ?t }"
+        answer = httpx.get(live_server.sparql, params={"query": query, "format": value})
+        assert answer.headers["content-type"] == f"{media_type}; charset=utf-8", value
+
+
+def test_documents_name_their_formats_as_people_know_them(live_server):
+    page = httpx.get(live_server.url + "/id/work/mcgregor-2017", headers={"Accept": "text/html"}).text
+    document = live_server.url + "/id/work/mcgregor-2017"
+    shown = " · ".join(f'<a href="{document}.{suffix}">{label}</a>' for suffix, label in (
+        ("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")))
+    assert f"This page as data: {shown}" in page
+    references = " · ".join(f'<a href="{document}.{suffix}">{label}</a>' for suffix, label in (
+        ("bib", "BibTeX"), ("ris", "RIS"), ("csl.json", "CSL-JSON")))
+    assert f"as a reference: {references}" in page

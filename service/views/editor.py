@@ -12,6 +12,7 @@ from html import escape
 from string import Template
 
 from ..config import Settings
+from ..formats import FORMATS
 from ..namespaces import prefixes as all_prefixes
 from .shell import html_page
 
@@ -55,9 +56,7 @@ MAIN = Template("""<h1>Query the CMA profile</h1>
 <textarea id="query" name="query">$escaped_query</textarea></p>
 <p><label for="format">Result format</label>
 <select id="format" name="format">
-<option value="json">JSON</option><option value="xml">XML</option>
-<option value="csv">CSV</option><option value="tsv">TSV</option>
-<option value="ttl">Turtle (CONSTRUCT, DESCRIBE)</option>
+$format_options
 </select>
 <button type="submit">Run</button></p>
 </form>
@@ -164,10 +163,18 @@ def _script_json(value) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _format_options() -> str:
+    """The answer formats, for the form that works without JavaScript: results for SELECT and ASK,
+    then graphs for CONSTRUCT and DESCRIBE (application/json, either, is left to `Accept`)."""
+    options = [(f.suffix, f.label) for f in FORMATS if f.results and f.graphs is None]
+    options += [(f.suffix, f"{f.label} (CONSTRUCT, DESCRIBE)") for f in FORMATS if f.graphs and f.results is None]
+    return "\n".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in options)
+
+
 def editor_page(query: str = DEFAULT_QUERY, prefixes: dict[str, str] | None = None) -> str:
     """The page; `prefixes` (shown compactly in results) default to the project's for the configured base."""
     if prefixes is None:
         prefixes = all_prefixes(Settings.from_env().base)
     main = MAIN.substitute(escaped_query=escape(query), query_json=_script_json(query),
-                           prefixes_json=_script_json(prefixes))
+                           prefixes_json=_script_json(prefixes), format_options=_format_options())
     return html_page("", "SPARQL query", main, head=HEAD, current="sparql", wide=True)

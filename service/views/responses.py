@@ -11,9 +11,8 @@ from ..formats import BY_TYPE, DOCUMENT_TYPES
 from ..negotiation import NotAcceptable, choose
 
 def content_type(media_type: str) -> str:
-    known = BY_TYPE.get(media_type)
-    text = known.text if known else media_type.startswith("text/")
-    return f"{media_type}; charset=utf-8" if text else media_type
+    """Every format of the registry is text in UTF-8, as is any other text/* type."""
+    return f"{media_type}; charset=utf-8" if media_type in BY_TYPE or media_type.startswith("text/") else media_type
 
 
 def negotiated(body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
