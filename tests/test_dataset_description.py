@@ -89,8 +89,10 @@ def test_each_named_graph_is_a_subset_with_its_triples_counted_apart(void, publi
                int(void.value(subset, VOID.triples)) for subset in void.objects(DATASET, VOID.subset)}
     assert subsets == dict(per_graph)
     assert set(subsets) == {settings.graph_iri(name) for name in ("ontology", "data", "derived", "wikidata", "inferred")}
-    inferred = next(s for s in void.objects(DATASET, VOID.subset) if str(s).endswith("#graph-inferred"))
-    assert "RDFS entailment" in str(void.value(inferred, DCTERMS.description))
+    described = {str(void.value(s, URIRef("http://www.w3.org/ns/sparql-service-description#name"))).rsplit("/", 1)[-1]:
+                 void.value(s, DCTERMS.description) for s in void.objects(DATASET, VOID.subset)}
+    assert all(text is not None and text.language == "en" for text in described.values()), described
+    assert "RDFS entailment" in described["inferred"] and "as they are written" in described["data"]
 
 
 def test_every_dump_is_listed_with_size_and_checksum(void, live_server):
