@@ -95,6 +95,18 @@ def test_each_named_graph_is_a_subset_with_its_triples_counted_apart(void, publi
     assert "RDFS entailment" in described["inferred"] and "as they are written" in described["data"]
 
 
+def test_the_description_s_own_resources_are_hash_iris_of_its_document(void, live_server):
+    """The partitions, the graphs' subsets and the maintainers are named inside the description
+    (`…/.well-known/void#…`), so a client that looks one up fetches the description and finds it."""
+    own = [*void.objects(DATASET, VOID.classPartition), *void.objects(DATASET, VOID.propertyPartition),
+           *void.objects(DATASET, VOID.subset), *void.objects(DATASET, DCTERMS.creator)]
+    assert len(own) > 100
+    assert [str(node) for node in own if not str(node).startswith(str(DATASET).split("#")[0] + "#")] == []
+    fetched = Graph().parse(data=httpx.get(live_server.url + "/.well-known/void", headers={"Accept": "text/turtle"}).text,
+                            format="turtle")
+    assert all((node, None, None) in fetched for node in own)
+
+
 def test_every_dump_is_listed_with_size_and_checksum(void, live_server):
     listing = httpx.get(live_server.url + "/dumps/", headers={"Accept": "application/json"}).json()
     distributions = set(void.objects(DATASET, DCAT.distribution))
