@@ -112,7 +112,6 @@ class QueryMemory(Exception):
     """The query needed more memory than a query may have, and was stopped."""
 
     def __init__(self, limit: int):
-        self.limit = limit
         super().__init__(f"the query needed more than {limit // 2**20} MiB of memory")
 
 
