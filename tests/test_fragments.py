@@ -293,6 +293,7 @@ def test_people_get_a_page_with_the_form_the_count_and_links(live_server):
     page = response.text
     assert re.search(r'<form method="get" action="fragments"', page)
     assert f'value="{MNLA}"' in page
+    assert 'placeholder="an IRI or a literal (&quot;Kidal&quot;@en), or empty for any"' in page
     assert "111 triples match" in page
     assert 'href="fragments?object=https%3A%2F%2Fw3id.org%2Fconflict-ld%2Fid%2Fplace%2Fkidal"' in page
     assert f'href="{live_server.url}/id/place/kidal"' in page

@@ -43,7 +43,7 @@ def fragment_page(fragment: Fragment, root: str) -> str:
     heads = "".join(f"<th>{LABELS[name]}</th>" for name in (*POSITIONS, *(("graph",) if graph_column else ())))
     fields = "".join(
         f'<p><label for="tpf-{name}">{LABELS[name]}</label> <input id="tpf-{name}" name="{name}" '
-        f'value="{escape(request.values.get(name, ""))}" placeholder="{_hint(name)}"></p>'
+        f'value="{escape(request.values.get(name, ""))}" placeholder="{escape(_hint(name))}"></p>'
         for name in (*POSITIONS, "graph"))
     count = fragment.matches.count
     low = (request.page - 1) * PAGE_SIZE + 1
@@ -65,7 +65,7 @@ N-Quads, JSON-LD or N-Triples with the
 {fields}
 <p><button type="submit">Find triples</button></p>
 </form>
-<p class="pattern">{shown}</p>
+<p>{shown}</p>
 {table}
 {f'<nav class="pages" aria-label="pages of this fragment"><p>{pages}</p></nav>' if pages else ""}
 <p class="aside">Blank nodes appear as IRIs under <code>{escape(base)}.well-known/genid/</code>, which a pattern may
