@@ -28,20 +28,15 @@ import pyoxigraph as ox
 
 from .formats import BY_TYPE
 from .json_ld import Compactor, context, expanded, nest
-from .namespaces import prefixes
+from .namespaces import STANDARD_PREFIXES, prefixes
 from .parameters import BadParameter, whole_number
 from .store import Matches, Pattern
 
 PAGE_SIZE = 100
 GENID = ".well-known/genid/"
 POSITIONS = ("subject", "predicate", "object")
-HYDRA = "http://www.w3.org/ns/hydra/core#"
-VOID = "http://rdfs.org/ns/void#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+VOCABULARIES = {**STANDARD_PREFIXES, "void": "http://rdfs.org/ns/void#"}
+XSD_INTEGER = ox.NamedNode(STANDARD_PREFIXES["xsd"] + "integer")
 LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 BLANK_ID = re.compile(r"[A-Za-z0-9_\-.]+")
 # What a fragment answers in, by preference. The syntaxes with graphs keep the metadata in one of its own.
@@ -49,8 +44,8 @@ JSON_LD = "application/ld+json"
 OFFERS = ("text/html", "text/turtle", "application/trig", "application/n-quads", JSON_LD, "application/n-triples")
 
 
-def _n(name: str, namespace: str) -> ox.NamedNode:
-    return ox.NamedNode(namespace + name)
+def _n(prefix: str, name: str) -> ox.NamedNode:
+    return ox.NamedNode(VOCABULARIES[prefix] + name)
 
 
 @dataclass(frozen=True)
@@ -138,6 +133,15 @@ def read_term(value: str, name: str, base: str) -> ox.NamedNode | ox.BlankNode |
     return iri
 
 
+def explicit(literal: ox.Literal) -> str:
+    """A literal in Hydra's explicit representation, as a pattern names it (`read_term` reads it back)."""
+    if literal.language:
+        return f'"{literal.value}"@{literal.language}'
+    if literal.datatype.value == STANDARD_PREFIXES["xsd"] + "string":
+        return f'"{literal.value}"'
+    return f'"{literal.value}"^^{literal.datatype.value}'
+
+
 def _iri(value: str, name: str) -> ox.NamedNode:
     text = value[1:-1] if value.startswith("<") and value.endswith(">") else value
     try:
@@ -158,13 +162,13 @@ def search_form(dataset: ox.NamedNode, interface: str) -> list[tuple]:
     """The Hydra search form by which `dataset` is queried through the fragments interface at
     `interface`: the URL template and what each of its variables stands for (TPF §3.6)."""
     form = ox.NamedNode(interface + "#triple-pattern")
-    triples = [(dataset, _n("search", HYDRA), form),
-               (form, _n("template", HYDRA), ox.Literal(interface + "{?subject,predicate,object}")),
-               (form, _n("variableRepresentation", HYDRA), _n("ExplicitRepresentation", HYDRA))]
+    triples = [(dataset, _n("hydra", "search"), form),
+               (form, _n("hydra", "template"), ox.Literal(interface + "{?subject,predicate,object}")),
+               (form, _n("hydra", "variableRepresentation"), _n("hydra", "ExplicitRepresentation"))]
     for position in POSITIONS:
         mapping = ox.NamedNode(f"{interface}#{position}")
-        triples += [(form, _n("mapping", HYDRA), mapping), (mapping, _n("variable", HYDRA), ox.Literal(position)),
-                    (mapping, _n("property", HYDRA), _n(position, RDF))]
+        triples += [(form, _n("hydra", "mapping"), mapping), (mapping, _n("hydra", "variable"), ox.Literal(position)),
+                    (mapping, _n("hydra", "property"), _n("rdf", position))]
     return triples
 
 
@@ -211,19 +215,19 @@ class Fragment:
         page, dataset = ox.NamedNode(self.url), self.dataset
         count = ox.Literal(str(self.matches.count), datatype=XSD_INTEGER)
         triples = [
-            (dataset, _n("type", RDF), _n("Dataset", VOID)),
-            (dataset, _n("type", RDF), _n("Collection", HYDRA)),
-            (dataset, _n("subset", VOID), page),
+            (dataset, _n("rdf", "type"), _n("void", "Dataset")),
+            (dataset, _n("rdf", "type"), _n("hydra", "Collection")),
+            (dataset, _n("void", "subset"), page),
             *search_form(dataset, self.interface),
-            (page, _n("type", RDF), _n("PartialCollectionView", HYDRA)),
-            (page, _n("title", DCTERMS), ox.Literal(f"Triples matching {self.describe()}", language="en")),
-            (page, _n("source", DCTERMS), dataset),
-            (page, _n("totalItems", HYDRA), count),
-            (page, _n("triples", VOID), count),
-            (page, _n("itemsPerPage", HYDRA), ox.Literal(str(PAGE_SIZE), datatype=XSD_INTEGER)),
-            (self.metadata_graph, _n("primaryTopic", FOAF), dataset),
+            (page, _n("rdf", "type"), _n("hydra", "PartialCollectionView")),
+            (page, _n("dcterms", "title"), ox.Literal(f"Triples matching {self.describe()}", language="en")),
+            (page, _n("dcterms", "source"), dataset),
+            (page, _n("hydra", "totalItems"), count),
+            (page, _n("void", "triples"), count),
+            (page, _n("hydra", "itemsPerPage"), ox.Literal(str(PAGE_SIZE), datatype=XSD_INTEGER)),
+            (self.metadata_graph, _n("foaf", "primaryTopic"), dataset),
         ]
-        triples += [(page, _n(rel, HYDRA), ox.NamedNode(url)) for rel, url in self.neighbours().items()]
+        triples += [(page, _n("hydra", rel), ox.NamedNode(url)) for rel, url in self.neighbours().items()]
         return [ox.Triple(*triple) for triple in sorted(triples, key=lambda triple: str(triple[0]))]  # by subject
 
     def describe(self) -> str:
@@ -248,7 +252,7 @@ class Fragment:
         return ox.serialize(triples, format=syntax.graphs, prefixes=self._prefixes())
 
     def _prefixes(self) -> dict[str, str]:
-        return {**prefixes(self.base), "void": VOID}
+        return {**prefixes(self.base), "void": VOCABULARIES["void"]}
 
     def _json_ld(self) -> bytes:
         """Compacted with the dataset's context; the metadata (and a quad pattern's data) as named graphs."""

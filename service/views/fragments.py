@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..fragments import PAGE_SIZE, POSITIONS, Fragment
-from ..namespaces import prefixes
+from ..fragments import PAGE_SIZE, POSITIONS, Fragment, explicit
+from ..json_ld import Compactor, context
 from .shell import html_page
 
 LABELS = {"subject": "Subject", "predicate": "Predicate", "object": "Object", "graph": "Graph"}
@@ -18,18 +18,14 @@ LABELS = {"subject": "Subject", "predicate": "Predicate", "object": "Object", "g
 
 def fragment_page(fragment: Fragment, root: str) -> str:
     request, base = fragment.request, fragment.base
-    names = sorted(prefixes(base).items(), key=lambda item: -len(item[1]))
-
-    def short(iri: str) -> str:
-        return next((f"{prefix}:{iri[len(namespace):]}" for prefix, namespace in names
-                     if iri.startswith(namespace) and len(iri) > len(namespace)), iri)
+    short = Compactor(context(base)).iri
 
     def cell(term, position: str) -> str:
         if isinstance(term, ox.Literal):
             suffix = f"@{term.language}" if term.language else (
                 "" if term.datatype.value.endswith("#string") else f" ^^{short(term.datatype.value)}")
             value = f'"{term.value}"' + suffix
-            return f'<td><a href="fragments?object={quote(str(_explicit(term)), safe="")}">{escape(value)}</a></td>'
+            return f'<td><a href="fragments?object={quote(explicit(term), safe="")}">{escape(value)}</a></td>'
         link = f'<a href="fragments?{position}={quote(term.value, safe="")}">{escape(short(term.value))}</a>'
         if term.value.startswith(base + "id/"):
             link += f' <a class="aside" href="{escape(root + term.value[len(base):])}">page</a>'
@@ -72,15 +68,6 @@ N-Quads, JSON-LD or N-Triples with the
 name; they hold while this release is served.</p>
 """
     return html_page("", f"Triples matching {fragment.describe()}", main)
-
-
-def _explicit(literal: ox.Literal) -> str:
-    """A literal in Hydra's explicit representation, as a pattern names it."""
-    if literal.language:
-        return f'"{literal.value}"@{literal.language}'
-    if literal.datatype.value.endswith("#string"):
-        return f'"{literal.value}"'
-    return f'"{literal.value}"^^{literal.datatype.value}'
 
 
 def _hint(name: str) -> str:
