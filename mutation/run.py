@@ -71,6 +71,10 @@ TARGETS = {
     "formats": Target(("tests/test_formats.py", "tests/test_negotiation.py", "tests/test_fragments.py"),
                       options=("-k", "not test_fragments or every_format_holds"), built_once=True),
     "rules": Target(("tests/test_rules.py",)),
+    # releases: the records, the patches between them, and what a change did
+    "releases": Target(("tests/test_releases.py",)),
+    "rdf_patch": Target(("tests/test_releases.py",)),
+    "changes": Target(("tests/test_releases.py",)),
     # the shipped data's own validation (a minute) finds nothing the small broken fixtures do not
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),
     "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py"), built_once=True),

@@ -101,6 +101,36 @@ def _serve(args, settings: Settings) -> int:
     return 0
 
 
+def _release(args, settings: Settings) -> int:
+    from datetime import date
+
+    from .dumps import STEM
+    from .releases import History, ReleaseError
+
+    if args.data:
+        data = Path(args.data).read_text(encoding="utf-8").splitlines(keepends=True)
+    else:
+        try:
+            data = (prepare(settings).dumps / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+        except DataRefused as refused:
+            print(f"refusing to release: {refused}; run `conflict-ld validate`", file=sys.stderr)
+            return 1
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"--date {args.date!r} is not a date of the form YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        history = History(settings.releases_dir)
+        record = history.release(args.version, args.notes, data, settings.base, day)
+    except ReleaseError as problem:
+        print(f"cannot release {args.version}: {problem}", file=sys.stderr)
+        return 1
+    print(f"released {record.version} ({record.date}): {record.quads} quads, SHA-256 {record.sha256}"
+          + (f", patched from {record.previous}" if record.previous else ""))
+    return 0
+
+
 def _authority(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -189,6 +219,14 @@ def parser() -> argparse.ArgumentParser:
                                        "sources (a larger copy loaded elsewhere; it is not validated)")
     serve.set_defaults(run=_serve)
 
+    release = commands.add_parser("release", help="record the current, validated data as a release in releases/")
+    release.add_argument("version", help="MAJOR.MINOR.PATCH, following the newest release (see the README)")
+    release.add_argument("--notes", default="", help="what the release brings, for people")
+    release.add_argument("--date", help="the release's date, YYYY-MM-DD (default: today)")
+    release.add_argument("--data", help="release this canonical N-Quads file (a dump built from another checkout) "
+                                        "instead of the current data")
+    release.set_defaults(run=_release)
+
     wikidata = commands.add_parser("wikidata", help="check our Wikidata links; export facts as QuickStatements")
     actions = wikidata.add_subparsers(dest="action", required=True)
     check = actions.add_parser("verify", help="compare every linked item's labels and types with a Wikidata endpoint")
@@ -207,7 +245,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
-    if args.command in ("serve", "build"):
+    if args.command in ("serve", "build", "release"):
         try:
             args.limits = Limits.from_env()
             configure(args.limits.log_level, args.limits.log_format)

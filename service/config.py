@@ -23,12 +23,14 @@ class Settings:
     store_dir: Path = field(default=None)  # type: ignore[assignment]
     queries_dir: Path = field(default=None)  # type: ignore[assignment]
     dumps_dir: Path = field(default=None)  # type: ignore[assignment]
+    releases_dir: Path = field(default=None)  # type: ignore[assignment] — the release records and patches
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
         defaults = (("ontology_dir", "ontology"), ("data_dir", "data/ttl"), ("shapes_dir", "shapes"),
-                    ("store_dir", "var/store"), ("queries_dir", "queries"), ("dumps_dir", "var/dumps"))
+                    ("store_dir", "var/store"), ("queries_dir", "queries"), ("dumps_dir", "var/dumps"),
+                    ("releases_dir", "releases"))
         for name, default in defaults:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, self.root / default)

@@ -1,0 +1,267 @@
+"""Releases and the patches between them: two releases cut with `conflict-ld release` from the small
+fixture and a change to it that removes, adds and modifies entities and moves sources; and the
+releases the repository ships."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+
+import pyoxigraph as ox
+import pytest
+
+from service.config import Settings
+from service.namespaces import prefixes
+from service.rdf_patch import Patch, PatchError, apply, parse
+from service.releases import History, ReleaseError, checksum
+
+from .conftest import ROOT
+from .projects import conflict_ld, release_in, small_project
+
+BASE = Settings().base
+ID = BASE + "id/"
+CAO = BASE + "ontology#"
+# The fixture's change, each part by itself: the person and the one statement that names them
+# removed, an armed group added, an alternative label changed, a claim moved to a sentence no work is
+# cited for (so its source is the profile's own), and a citation's page corrected with the claim it covers.
+CHANGES = (
+    ('per:someone a foaf:Person ; rdfs:label "Someone Chérif"@en , "Someone Chérif"@fr ; foaf:name "Someone Chérif" ;\n'
+     '    cao:militaryRank "Colonel" .\n', ""),
+    ("    cao:victim per:someone ;\n", ""),
+    ('grp:beta a cao:Coalition ;', 'grp:gamma a cao:ArmedGroup ; rdfs:label "Gamma"@en , "Gamma"@fr .\ngrp:beta a cao:Coalition ;'),
+    ('skos:altLabel "ALF"@en', 'skos:altLabel "AF"@en'),
+    ('rdf:object ideo:secularism ;\n    cao:certainty cert:stated ; cao:statedIn sen:1.2.1 ; '
+     'prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:book ] .',
+     'rdf:object ideo:secularism ;\n    cao:certainty cert:stated ; cao:statedIn sen:1.3.1 ; '
+     'prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:cma-profile ] .'),
+    ('cito:hasCitedEntity wrk:book ; cao:page "12" , "13-14" ]', 'cito:hasCitedEntity wrk:book ; cao:page "15" , "13-14" ]'),
+    ('prov:entity wrk:book ; cao:page "12" , "13-14" ]', 'prov:entity wrk:book ; cao:page "15" , "13-14" ]'),
+)
+
+
+def changed(text: str) -> str:
+    for old, new in CHANGES:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory):
+    """The fixture released as 1.0.0, then changed and released as 2.0.0 (after a refused 1.1.0):
+    the project, each release's quads dump as built, and the three commands' results."""
+    folder = tmp_path_factory.mktemp("releases")
+    home, var = small_project(folder / "home"), folder / "var"
+    first = conflict_ld("release", "1.0.0", "--date", "2026-01-02", "--notes", "First.", home=home, var=var)
+    assert first.returncode == 0, first.stderr
+    built = release_in(var)
+    world = home / "data" / "ttl" / "world.ttl"
+    world.write_text(changed(world.read_text(encoding="utf-8")), encoding="utf-8")
+    refused = conflict_ld("release", "1.1.0", "--notes", "Too small a step.", home=home, var=var)
+    second = conflict_ld("release", "2.0.0", "--date", "2026-02-03", "--notes", "Second.", home=home, var=var)
+    assert second.returncode == 0, second.stderr
+    [rebuilt] = [child for child in (var / "dumps").iterdir() if child.is_dir() and child != built]
+    dumps = [(path / "conflict-ld.nq").read_text(encoding="utf-8") for path in (built, rebuilt)]
+    return home, *dumps, first, second, refused
+
+
+def said(result) -> str:
+    """The command's last line on standard error (the build logs come before it)."""
+    return result.stderr.splitlines()[-1]
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def dataset(text: str) -> ox.Dataset:
+    return ox.Dataset(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+def isomorphic(one: ox.Dataset, other: ox.Dataset) -> bool:
+    for each in (one, other):
+        each.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return set(map(str, one)) == set(map(str, other))
+
+
+def test_each_release_has_a_record_and_the_newest_alone_is_kept_whole(two_releases):
+    home, first_dump, second_dump, first, second, _ = two_releases
+    folder = home / "releases"
+    assert sorted(path.name for path in folder.iterdir()) == ["1.0.0.json", "2.0.0.json", "2.0.0.nq.gz", "2.0.0.rdfp"]
+    records = [json.loads((folder / f"{version}.json").read_text(encoding="utf-8")) for version in ("1.0.0", "2.0.0")]
+    assert [(r["version"], r["date"], r["notes"], r["previous"]) for r in records] == [
+        ("1.0.0", "2026-01-02", "First.", None), ("2.0.0", "2026-02-03", "Second.", "1.0.0")]
+    for record, dump in zip(records, (first_dump, second_dump)):
+        assert record["quads"] == len(lines(dump)) and record["sha256"] == checksum(lines(dump))
+        assert record["id"].startswith("urn:uuid:")
+    assert gzip.decompress((folder / "2.0.0.nq.gz").read_bytes()).decode("utf-8") == second_dump
+    assert first.stdout == (f"released 1.0.0 (2026-01-02): {records[0]['quads']} quads, SHA-256 {records[0]['sha256']}\n")
+    assert second.stdout.endswith(", patched from 1.0.0\n")
+
+
+def test_a_version_smaller_than_the_change_is_refused(two_releases):
+    *_, refused = two_releases
+    assert refused.returncode == 1
+    assert said(refused).startswith("cannot release 1.1.0: the change from 1.0.0 is a major one (1 entities removed")
+    assert said(refused).endswith("the version must be at least 2.0.0")
+
+
+@pytest.mark.parametrize("version, message", [
+    ("2.0.0", "2.0.0 does not follow the newest release, 2.0.0"),
+    ("1.9.9", "1.9.9 does not follow the newest release, 2.0.0"),
+    ("2.1", "'2.1' is not a version of the form MAJOR.MINOR.PATCH"),
+    ("02.1.0", "'02.1.0' is not a version of the form MAJOR.MINOR.PATCH"),
+])
+def test_a_version_that_does_not_follow_is_refused(two_releases, tmp_path, version, message):
+    home = two_releases[0]
+    before = {path.name: path.read_bytes() for path in (home / "releases").iterdir()}
+    refused = conflict_ld("release", version, home=home, var=tmp_path / "var")
+    assert refused.returncode == 1 and said(refused).startswith(f"cannot release {version}: {message}")
+    assert {path.name: path.read_bytes() for path in (home / "releases").iterdir()} == before
+
+
+def test_the_patch_applied_to_the_first_release_gives_the_second_and_reversed_gives_it_back(two_releases):
+    home, first_dump, second_dump, *_ = two_releases
+    patch = parse((home / "releases" / "2.0.0.rdfp").read_text(encoding="utf-8"))
+    records = History(home / "releases").by_version
+    assert (patch.id, patch.prev) == (records["2.0.0"].id, records["1.0.0"].id)
+    forward = apply(lines(first_dump), patch)
+    assert "".join(forward) == second_dump and checksum(forward) == records["2.0.0"].sha256
+    assert isomorphic(dataset("".join(forward)), dataset(second_dump))
+    backward = apply(forward, patch.reversed())
+    assert "".join(backward) == first_dump and checksum(backward) == records["1.0.0"].sha256
+
+
+def test_the_patch_is_the_difference_of_the_two_releases(two_releases):
+    home, first_dump, second_dump, *_ = two_releases
+    text = (home / "releases" / "2.0.0.rdfp").read_text(encoding="utf-8")
+    rows = text.splitlines()
+    assert rows[:3] == [f"H id <{History(home / 'releases').by_version['2.0.0'].id}> .",
+                        f"H prev <{History(home / 'releases').by_version['1.0.0'].id}> .", "TX ."]
+    assert rows[-1] == "TC ."
+    first, second = set(lines(first_dump)), set(lines(second_dump))
+    assert [row[2:] + "\n" for row in rows if row.startswith("D ")] == sorted(first - second)
+    assert [row[2:] + "\n" for row in rows if row.startswith("A ")] == sorted(second - first)
+    # what the fixture's change says, among the rows
+    assert f"D <{ID}person/someone> <{CAO}militaryRank> \"Colonel\" <{BASE}graph/data> ." in rows
+    assert f"A <{ID}organisation/gamma> <http://www.w3.org/2000/01/rdf-schema#label> \"Gamma\"@en <{BASE}graph/data> ." in rows
+
+
+def test_a_past_release_is_rebuilt_from_the_current_data_and_the_patches(two_releases):
+    home, first_dump, second_dump, *_ = two_releases
+    history = History(home / "releases")
+    assert "".join(history.lines("1.0.0", lines(second_dump))) == first_dump
+    assert history.lines("2.0.0", lines(second_dump)) == lines(second_dump)
+    # without the current data (or when it has changed since), from the newest release kept whole
+    assert "".join(history.lines("1.0.0")) == first_dump
+    assert "".join(history.lines("1.0.0", lines(second_dump)[1:])) == first_dump
+
+
+def test_the_summary_says_what_the_change_did(two_releases):
+    home, *_ = two_releases
+    summary = History(home / "releases").summary("1.0.0", "2.0.0", BASE)
+    assert summary.entities_added == (f"{ID}organisation/gamma",)
+    assert summary.entities_removed == (f"{ID}person/someone",)
+    names = prefixes(BASE)
+    changed = {entity: set(properties) for entity, properties in summary.entities_changed.items()}
+    assert changed[f"{ID}organisation/alpha"] == {names["skos"] + "altLabel"}
+    assert names["cao"] + "victim" in changed[f"{ID}event/attack"]
+    assert {names["cao"] + "statedIn", names["prov"] + "qualifiedDerivation"} <= changed[f"{ID}claim/statement"]
+    assert f"{ID}organisation/beta" not in changed
+    sources = {change.claim: (change.removed, change.added) for change in summary.sources_changed}
+    book, profile = f"{ID}work/book", f"{ID}work/cma-profile"
+    assert {claim: ([(s.work, s.pages) for s in removed], [(s.work, s.pages) for s in added])
+            for claim, (removed, added) in sources.items()} == {
+        f"{ID}claim/statement": ([(book, ())], [(profile, ())]),
+        f"{ID}event/attack": ([(book, ("12", "13-14"))], [(book, ("13-14", "15"))]),
+    }
+    assert summary.bump == "major"
+
+
+def test_a_patch_that_does_not_fit_the_data_is_refused():
+    line = "<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n"
+    other = "<http://a.example/s> <http://a.example/p> \"x\" .\n"
+    with pytest.raises(PatchError, match="1 deleted statement"):
+        apply([line], Patch("urn:x:2", "urn:x:1", (other.rstrip("\n"),), ()))
+    with pytest.raises(PatchError, match="1 added statement"):
+        apply([line], Patch("urn:x:2", "urn:x:1", (), (line.rstrip("\n"),)))
+    assert apply([line], Patch("urn:x:2", "urn:x:1", (line.rstrip("\n"),), (other.rstrip("\n"),))) == [other]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\nA <s> .\nTC .\n", "line 4: not an N-Quads statement"),
+    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\nX <http://a.example/s> .\nTC .\n", "line 4: unexpected"),
+    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\n", "ends before its transaction is committed"),
+    ("H id <urn:x:2> .\nTX .\nTC .\n", "has no prev header"),
+    ("H id urn:x:2 .\nTX .\nTC .\n", "line 1: a header's value must be an IRI"),
+    ("TX .\nTC .\nA <http://a.example/s> <http://a.example/p> <http://a.example/o> .\n", "line 3: unexpected"),
+])
+def test_a_patch_that_does_not_parse_is_refused_with_its_line(text, message):
+    with pytest.raises(PatchError, match=message):
+        parse(text)
+
+
+def test_a_patch_reads_back_as_written():
+    patch = Patch("urn:x:2", "urn:x:1", ("<http://a.example/s> <http://a.example/p> \"d\" .",),
+                  ("<http://a.example/s> <http://a.example/p> \"a\"@en <http://a.example/g> .",))
+    assert parse(patch.text()) == patch
+    assert patch.reversed().reversed() == patch and patch.reversed().added == patch.deleted
+
+
+def test_a_damaged_history_is_refused(two_releases, tmp_path):
+    home, *_ = two_releases
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    for path in (home / "releases").iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    record = json.loads((folder / "2.0.0.json").read_text(encoding="utf-8"))
+    (folder / "2.0.0.json").write_text(json.dumps({**record, "previous": "0.9.0"}), encoding="utf-8")
+    with pytest.raises(ReleaseError, match="release 2.0.0 follows 0.9.0, but the release before it is 1.0.0"):
+        History(folder)
+    (folder / "2.0.0.json").write_text(json.dumps(record), encoding="utf-8")
+    patched = (folder / "2.0.0.rdfp").read_text(encoding="utf-8").replace('"Gamma"@en', '"Gamma!"@en')
+    (folder / "2.0.0.rdfp").write_text(patched, encoding="utf-8")
+    with pytest.raises(ReleaseError, match="the patch to 2.0.0 does not undo"):
+        History(folder).lines("1.0.0")
+    (folder / "2.0.0.nq.gz").write_bytes(gzip.compress(b""))
+    with pytest.raises(ReleaseError, match="2.0.0.nq.gz does not have the SHA-256 its record gives"):
+        History(folder).lines("1.0.0")
+
+
+def test_the_shipped_releases_rebuild_with_their_checksums():
+    """The first release is the data as published before the sources were attributed by sentence;
+    the next holds that correction."""
+    history = History(ROOT / "releases")
+    assert [record.version for record in history.records][:2] == ["1.0.0", "1.1.0"]
+    first = history.lines("1.0.0")
+    assert checksum(first) == history.by_version["1.0.0"].sha256 and len(first) == history.by_version["1.0.0"].quads
+    stated_in = f"<{CAO}statedIn>"
+    assert not any(stated_in in line for line in first)
+    assert any(stated_in in line for line in history.lines("1.1.0"))
+
+
+def test_a_harvester_applies_the_patch_with_text_tools(two_releases, tmp_path):
+    """What the README says a harvester may do: drop the D lines, add the A lines, sort by code point."""
+    home, first_dump, second_dump, *_ = two_releases
+    (tmp_path / "old.nq").write_text(first_dump, encoding="utf-8")
+    script = (f"cd {tmp_path} && sed -n 's/^D //p' {home}/releases/2.0.0.rdfp > deleted && "
+              f"sed -n 's/^A //p' {home}/releases/2.0.0.rdfp > added && "
+              "{ grep -vxF -f deleted old.nq; cat added; } | LC_ALL=C sort > new.nq && sha256sum new.nq")
+    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[0] == History(home / "releases").by_version["2.0.0"].sha256
+    assert (tmp_path / "new.nq").read_text(encoding="utf-8") == second_dump
+
+
+def test_a_release_from_a_dump_built_elsewhere(two_releases, tmp_path):
+    home, first_dump, *_ = two_releases
+    (tmp_path / "built-elsewhere.nq").write_text(first_dump, encoding="utf-8")
+    fresh = small_project(tmp_path / "fresh")
+    made = conflict_ld("release", "1.0.0", "--data", str(tmp_path / "built-elsewhere.nq"), home=fresh, var=tmp_path / "var")
+    assert made.returncode == 0, made.stderr
+    assert History(fresh / "releases").latest.sha256 == History(home / "releases").by_version["1.0.0"].sha256
+    assert not (tmp_path / "var").exists()  # nothing was built: the data came from the file
+    (tmp_path / "unsorted.nq").write_text("".join(reversed(lines(first_dump))), encoding="utf-8")
+    refused = conflict_ld("release", "1.1.0", "--data", str(tmp_path / "unsorted.nq"), home=fresh, var=tmp_path / "var")
+    assert refused.returncode == 1 and said(refused) == (
+        "cannot release 1.1.0: the data is not canonical N-Quads: its lines must be unique, sorted and ended")
