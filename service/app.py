@@ -17,13 +17,13 @@ from .clients import ClientIdentity
 from .build import Release, prepare
 from .config import Limits, Settings
 from .namespaces import prefixes
-from .dumps import SUMS
+from .dumps import STEM, SUMS
 from .dataset_description import statistics
 from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
 from .parameters import BadParameter
-from .routes import dumps, entities, events, fragments, home, indexes, network, ontology, places, queries, reconcile, search, sources, sparql, void, wikidata
+from .routes import dumps, entities, events, fragments, home, indexes, network, ontology, places, queries, reconcile, releases, search, sources, sparql, void, wikidata
 from .search import SearchIndex
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
@@ -46,6 +46,11 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
         app.state.dumps_path = served.dumps
         app.state.dump_files = {name: entry for name, entry in served.files.items() if name != SUMS}
         app.state.dump_sums = served.files[SUMS]  # each file's size and time as checked: see routes/dumps.py
+        app.state.releases, app.state.release_problem = served.releases, served.release_problem
+        current = served.files[f"{STEM}.nq"].sha256
+        app.state.current_release = next((version for version, published in served.releases.items()
+                                          if published.record.sha256 == current), None)
+        app.state.release_changes = {}  # (older, newer) → patch and summary: see routes/releases.py
         app.state.statistics = statistics(path, settings)
         store = EmbeddedStore(path)
         app.state.graph_names = store.graph_names()
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.include_router(events.router)
     app.include_router(network.router)
     app.include_router(fragments.router)
+    app.include_router(releases.router)
     app.include_router(indexes.router)  # last: its /{index} must not shadow the other routes
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

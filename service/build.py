@@ -16,15 +16,18 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
 from . import durable
 from .config import Settings
 from .dataset import ProfileDataset, load
-from .dumps import DumpFile, check, dumps_path, write_dumps
+from .dumps import STEM, DumpFile, check, dumps_path, write_dumps
 from .logs import event, logger
+from .release_archive import Published, checked, publish
+from .releases import History, ReleaseError
 from .rules import derive
 from .store import check_store, materialise, store_path
 from .validation import Report, validate
@@ -81,11 +84,14 @@ class CannotWrite(Exception):
 
 @dataclass(frozen=True)
 class Release:
-    """What is served: a store and its dumps, each checked."""
+    """What is served: a store and its dumps, each checked, and every recorded release's."""
 
     store: Path
     dumps: Path
     files: Mapping[str, DumpFile]  # every file of the dumps, SHA256SUMS included, as checked
+    history: History | None = None  # the release records; None when they cannot be read
+    releases: Mapping[str, Published] = field(default_factory=dict)  # by version, oldest first
+    release_problem: str = ""  # why the releases are not served, when they are not
 
 
 def prepare(settings: Settings, store: Path | None = None, built: Build | None = None) -> Release:
@@ -106,13 +112,31 @@ def prepare(settings: Settings, store: Path | None = None, built: Build | None =
     try:
         if store is None:
             check_store(path)
-        return Release(path, dumps_path(settings, path), check(dumps_path(settings, path)))
-    except durable.Damaged:
-        pass  # built below, once the lock is held: another instance may be building it now
-    with _exclusive(settings):
-        if store is None:
-            _store(settings, built)
-        return Release(path, dumps_path(settings, path), _dumps(settings, path))
+        served = Release(path, dumps_path(settings, path), check(dumps_path(settings, path)))
+    except durable.Damaged:  # built below, once the lock is held: another instance may be building it now
+        with _exclusive(settings):
+            if store is None:
+                _store(settings, built)
+            served = Release(path, dumps_path(settings, path), _dumps(settings, path))
+    return _with_releases(settings, served)
+
+
+def _with_releases(settings: Settings, served: Release) -> Release:
+    """`served` with the store and dumps of every recorded release, checked or made under the lock.
+    A history that cannot give them is logged, and the current data is served without them."""
+    try:
+        history = History(settings.releases_dir)
+        try:
+            return replace(served, history=history, releases={r.version: checked(settings, r) for r in history.records})
+        except durable.Damaged:
+            pass
+        newest = cache(lambda: (served.dumps / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True))
+        with _exclusive(settings), _writing("releases", settings.store_dir):
+            releases = {record.version: publish(settings, history, record, newest) for record in history.records}
+        return replace(served, history=history, releases=releases)
+    except ReleaseError as problem:
+        event(_LOG, "releases not served", logging.ERROR, path=str(settings.releases_dir), reason=str(problem))
+        return replace(served, release_problem=str(problem))
 
 
 def ensure_store(settings: Settings) -> Path:

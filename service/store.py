@@ -147,6 +147,21 @@ def materialise(settings: Settings, graphs: Mapping[str, Graph], summary: Mappin
     return target
 
 
+def load_quads(target: Path, quads: bytes) -> Path:
+    """A fresh on-disk store at `target` holding the N-Quads `quads` as they are (a release's data,
+    rebuilt from its history and validated when it was released); written as `materialise` writes."""
+    with durable.written(target) as building:
+        store = ox.Store(str(building))
+        store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+        store.optimize()
+        store.flush()
+        record = {"triples": len(store)}
+        del store
+        record["files"] = _data_files(building)
+        (building / MARKER).write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return target
+
+
 def _data_files(path: Path) -> dict[str, int]:
     """The size of each of the engine's files; its info log (`LOG…`) and `LOCK` hold no data."""
     return {child.name: child.stat().st_size for child in sorted(path.iterdir())

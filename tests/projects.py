@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from service.release_archive import PREFIX
+
 from .conftest import ROOT, VALID_WORLD
 
 COMMAND = Path(sys.executable).with_name("conflict-ld")  # the console script `pip install -e .` made
@@ -34,15 +36,20 @@ def conflict_ld(*arguments: str, home: Path, var: Path, **settings: str) -> subp
     return subprocess.run([str(COMMAND), *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
+def of_a_release(folder: Path) -> bool:
+    """A store or dumps folder of a recorded release (see service/release_archive.py), not of the data."""
+    return folder.name.startswith(PREFIX)
+
+
 def store_in(var: Path) -> Path:
     """The one store folder under `var`."""
-    [store] = [child for child in var.iterdir() if (child / "validated.json").is_file()]
+    [store] = [child for child in var.iterdir() if (child / "validated.json").is_file() and not of_a_release(child)]
     return store
 
 
 def release_in(var: Path) -> Path:
-    """The one dumps release under `var/dumps`."""
-    [release] = [child for child in (var / "dumps").iterdir() if (child / "SHA256SUMS").is_file()]
+    """The one folder of dumps of the data under `var/dumps` (not one of a recorded release's)."""
+    [release] = [child for child in (var / "dumps").iterdir() if (child / "SHA256SUMS").is_file() and not of_a_release(child)]
     return release
 
 

@@ -11,7 +11,10 @@ pytestmark = pytest.mark.slow
 EXAMPLES = {
     "/": ["/"], "/.well-known/void": ["/.well-known/void"], "/context.jsonld": ["/context.jsonld"],
     "/dumps": ["/dumps"], "/dumps/": ["/dumps/"], "/dumps/{name}": ["/dumps/conflict-ld.ttl"],
-    "/dumps/{version}/{name}": ["/dumps/{version}/SHA256SUMS"], "/events": ["/events"],
+    "/dumps/{version}/{name}": ["/dumps/{version}/SHA256SUMS", "/dumps/1.0.0/conflict-ld.nq.gz"],
+    "/dumps/{version}/": ["/dumps/1.1.0/"], "/releases": ["/releases"], "/release/{version}": ["/release/1.0.0"],
+    "/changes/{older}/{newer}": ["/changes/1.0.0/1.1.0", "/changes/1.0.0/1.1.0.rdfp"],
+    "/changes.atom": ["/changes.atom"], "/events": ["/events"],
     "/id/{path}": ["/id/organisation/mnla", "/id/place/kidal.ttl", "/id/work/mcgregor-2017.bib"],
     "/ontology": ["/ontology"], "/ontology.{suffix}": ["/ontology.ttl"], "/queries": ["/queries"],
     "/reconcile": ["/reconcile"], "/reconcile/preview": ["/reconcile/preview?id=organisation/mnla"],

@@ -33,7 +33,7 @@ from service.durable import Damaged
 from service.store import MARKER, check_store
 
 from .conftest import ROOT, start_server, stop_server
-from .projects import small_project
+from .projects import of_a_release, small_project
 from .waiting import wait_until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -81,11 +81,11 @@ def leftovers(*folders: Path) -> list[str]:
 
 
 def store_of(folder: Path) -> Path:
-    return next(child for child in folder.iterdir() if (child / MARKER).exists())
+    return next(child for child in folder.iterdir() if (child / MARKER).exists() and not of_a_release(child))
 
 
 def release_of(dumps: Path) -> Path:
-    return next(child for child in dumps.iterdir() if (child / "SHA256SUMS").exists())
+    return next(child for child in dumps.iterdir() if (child / "SHA256SUMS").exists() and not of_a_release(child))
 
 
 def snapshot(*folders: Path) -> dict[str, str]:

@@ -74,7 +74,8 @@ VALID = {"/id/{path}": [("page", "1"), ("format", "ttl")],
 # Path parameters as they are when they name something.
 NAMING = {"path": ["organisation/mnla", "place/kidal.ttl", "work/mcgregor-2017.bib", "organisation/cma"],
           "qid": ["Q853699", "Q1"], "name": ["conflict-ld.nt", "conflict-ld.ttl.gz", "SHA256SUMS"],
-          "suffix": ["ttl", "bib", "csl.json"], "index": ["organisations", "people"], "version": ["0"]}
+          "suffix": ["ttl", "bib", "csl.json"], "index": ["organisations", "people"], "version": ["0", "1.0.0", "latest"],
+          "older": ["1.0.0", "1.1.0"], "newer": ["1.1.0", "1.1.0.rdfp", "1.1.0.json"]}
 HEADERS = {
     "Accept": ["text/html", "text/turtle;q=0", "*/*;q=\u00b2", "application/ld+json;q=1e3", "a/b, " * 500, ",,,",
                "text/*;level=1", "image/png", "application/x-bibtex", "*/*"],

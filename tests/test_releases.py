@@ -5,9 +5,13 @@ releases the repository ships."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import shutil
 import subprocess
 
+import feedparser
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -16,8 +20,8 @@ from service.namespaces import prefixes
 from service.rdf_patch import Patch, PatchError, apply, parse
 from service.releases import History, ReleaseError, checksum
 
-from .conftest import ROOT
-from .projects import conflict_ld, release_in, small_project
+from .conftest import ROOT, start_server, stop_server
+from .projects import conflict_ld, of_a_release, release_in, small_project
 
 BASE = Settings().base
 ID = BASE + "id/"
@@ -61,7 +65,7 @@ def two_releases(tmp_path_factory):
     refused = conflict_ld("release", "1.1.0", "--notes", "Too small a step.", home=home, var=var)
     second = conflict_ld("release", "2.0.0", "--date", "2026-02-03", "--notes", "Second.", home=home, var=var)
     assert second.returncode == 0, second.stderr
-    [rebuilt] = [child for child in (var / "dumps").iterdir() if child.is_dir() and child != built]
+    [rebuilt] = [child for child in (var / "dumps").iterdir() if child != built and not of_a_release(child)]
     dumps = [(path / "conflict-ld.nq").read_text(encoding="utf-8") for path in (built, rebuilt)]
     return home, *dumps, first, second, refused
 
@@ -265,3 +269,119 @@ def test_a_release_from_a_dump_built_elsewhere(two_releases, tmp_path):
     refused = conflict_ld("release", "1.1.0", "--data", str(tmp_path / "unsorted.nq"), home=fresh, var=tmp_path / "var")
     assert refused.returncode == 1 and said(refused) == (
         "cannot release 1.1.0: the data is not canonical N-Quads: its lines must be unique, sorted and ended")
+
+
+# --- served: a server on the fixture's project, whose data is release 2.0.0 ----------------------------------
+
+@pytest.fixture(scope="module")
+def served(two_releases, tmp_path_factory):
+    home = two_releases[0]
+    server = start_server(tmp_path_factory.mktemp("served"), home=str(home))
+    yield server
+    stop_server(server)
+
+
+def test_the_index_lists_every_release_and_says_which_is_served(served, two_releases):
+    home = two_releases[0]
+    listed = httpx.get(f"{served.url}/releases", headers={"Accept": "application/json"}).json()
+    assert listed["current"] == {"release": "2.0.0", "unreleased": False, "newest": "2.0.0",
+                                 "says": "The data served now is release 2.0.0."}
+    records = History(home / "releases").by_version
+    assert [(r["version"], r["date"], r["sha256"], r["previous"]) for r in listed["releases"]] == [
+        ("2.0.0", "2026-02-03", records["2.0.0"].sha256, "1.0.0"), ("1.0.0", "2026-01-02", records["1.0.0"].sha256, None)]
+    assert listed["releases"][0]["changes"] == f"{served.url}/changes/1.0.0/2.0.0"
+    page = httpx.get(f"{served.url}/releases").text
+    assert "The data served now is release 2.0.0." in page and f'href="{served.url}/changes.atom"' in page
+
+
+def test_each_release_has_its_dumps_kept_for_good(served, two_releases):
+    home, first_dump, second_dump, *_ = two_releases
+    for version, dump in (("1.0.0", first_dump), ("2.0.0", second_dump)):
+        answer = httpx.get(f"{served.url}/dumps/{version}/conflict-ld.nq")
+        assert answer.status_code == 200 and answer.text == dump
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+        sums = httpx.get(f"{served.url}/dumps/{version}/SHA256SUMS").text
+        assert f"{History(home / 'releases').by_version[version].sha256}  conflict-ld.nq\n" in sums
+        listing = httpx.get(f"{served.url}/dumps/{version}/", headers={"Accept": "application/json"}).json()
+        assert listing["release"] == version and "conflict-ld.nq.gz" in {f["name"] for f in listing["files"]}
+    latest = httpx.get(f"{served.url}/dumps/latest/conflict-ld.ttl.gz")
+    assert (latest.status_code, latest.headers["location"]) == (302, f"{served.url}/dumps/2.0.0/conflict-ld.ttl.gz")
+    assert latest.headers["cache-control"] == "no-cache"
+    assert httpx.get(f"{served.url}/dumps/latest/").headers["location"] == f"{served.url}/dumps/2.0.0/"
+    current = httpx.get(f"{served.url}/dumps", headers={"Accept": "application/json"}).json()
+    assert current["release"] == "2.0.0" and current["releases"] == ["1.0.0/", "2.0.0/"]
+
+
+def test_the_changes_between_releases_by_type_and_suffix(served, two_releases):
+    home = two_releases[0]
+    kept = (home / "releases" / "2.0.0.rdfp").read_text(encoding="utf-8")
+    by_suffix = httpx.get(f"{served.url}/changes/1.0.0/2.0.0.rdfp")
+    assert by_suffix.headers["content-type"] == "application/rdf-patch; charset=utf-8" and by_suffix.text == kept
+    assert httpx.get(f"{served.url}/changes/1.0.0/2.0.0", headers={"Accept": "application/rdf-patch"}).text == kept
+    summary = httpx.get(f"{served.url}/changes/1.0.0/2.0.0.json").json()
+    assert summary["entities"]["added"] == [f"{ID}organisation/gamma"]
+    assert summary["entities"]["removed"] == [f"{ID}person/someone"]
+    assert {"claim": f"{ID}event/attack", "removed": [{"work": f"{ID}work/book", "pages": ["12", "13-14"]}],
+            "added": [{"work": f"{ID}work/book", "pages": ["13-14", "15"]}]} in summary["claimsWithChangedSources"]
+    page = httpx.get(f"{served.url}/changes/1.0.0/2.0.0", headers={"Accept": "text/html"}).text
+    assert "<h2>Entities removed: 1</h2>" in page and f'href="{served.url}/id/person/someone"' in page
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/changes/2.0.0/1.0.0", "Not Found: the changes go from an older release to a newer one; 2.0.0 does not come before 1.0.0."),
+    ("/changes/1.0.0/3.0.0", "Not Found: no release '3.0.0' (the releases: 1.0.0, 2.0.0); see /releases."),
+    ("/release/0.1.0", "Not Found: no release '0.1.0' (the releases: 1.0.0, 2.0.0); see /releases."),
+    ("/dumps/0.1.0/conflict-ld.nq", "Not Found: no release '0.1.0' (the releases: 1.0.0, 2.0.0); see /releases."),
+    ("/changes/1.0.0/2.0.0.xml", "Not Found: no release '2.0.0.xml' (the releases: 1.0.0, 2.0.0); see /releases."),
+])
+def test_what_is_not_there_is_a_404_that_says_so(served, path, message):
+    answer = httpx.get(served.url + path)
+    assert (answer.status_code, answer.text) == (404, message + "\n")
+
+
+def test_a_harvester_polls_the_feed_fetches_the_patch_and_checks_the_result(served, two_releases):
+    home = two_releases[0]
+    records = History(home / "releases").by_version
+    feed = feedparser.parse(httpx.get(f"{served.url}/changes.atom").content)
+    assert not feed.bozo and feed.feed.id == f"{BASE}changes"
+    assert [(entry.id, entry.title, entry.updated) for entry in feed.entries] == [
+        (records["2.0.0"].id, "Release 2.0.0", "2026-02-03T00:00:00Z"), (records["1.0.0"].id, "Release 1.0.0", "2026-01-02T00:00:00Z")]
+    newest = feed.entries[0]
+    [patch_link] = [link.href for link in newest.links if link.get("type") == "application/rdf-patch"]
+    [enclosure] = [link for link in newest.links if link.rel == "enclosure"]
+    assert enclosure.href == f"{served.url}/dumps/2.0.0/conflict-ld.nq.gz"
+    assert not [link for link in feed.entries[1].links if link.get("type") == "application/rdf-patch"]
+    # the harvester holds release 1.0.0 already; it fetches only the patch
+    held = httpx.get(f"{served.url}/dumps/1.0.0/conflict-ld.nq").text
+    patched = apply(lines(held), parse(httpx.get(patch_link).text))
+    assert checksum(patched) == records["2.0.0"].sha256
+    assert hashlib.sha256(gzip.decompress(httpx.get(enclosure.href).content)).hexdigest() == records["2.0.0"].sha256
+
+
+def test_a_working_state_that_is_not_a_release_is_marked_so(two_releases, tmp_path):
+    """Data changed since the newest release: every release is still served, rebuilt from the one kept whole."""
+    home, first_dump, *_ = two_releases
+    changed_home = tmp_path / "home"
+    shutil.copytree(home, changed_home)
+    with open(changed_home / "data" / "ttl" / "world.ttl", "a", encoding="utf-8") as world:
+        world.write('\ngrp:alpha skos:altLabel "AL"@en .\n')
+    (tmp_path / "var").mkdir()
+    server = start_server(tmp_path / "var", home=str(changed_home))
+    try:
+        listed = httpx.get(f"{server.url}/releases", headers={"Accept": "application/json"}).json()
+        assert listed["current"]["release"] is None and listed["current"]["unreleased"] is True
+        assert listed["current"]["says"] == ("The data served now is a working state with changes not yet "
+                                             "released: it is not release 2.0.0.")
+        assert httpx.get(f"{server.url}/dumps/1.0.0/conflict-ld.nq").text == first_dump
+        assert httpx.get(f"{server.url}/dumps", headers={"Accept": "application/json"}).json()["release"] is None
+    finally:
+        stop_server(server)
+
+
+def test_the_shipped_releases_are_served(live_server):
+    history = History(ROOT / "releases")
+    listed = httpx.get(f"{live_server.url}/releases", headers={"Accept": "application/json"}).json()
+    assert [r["version"] for r in listed["releases"]][-2:] == ["1.1.0", "1.0.0"]
+    for version in ("1.0.0", "1.1.0"):
+        sums = httpx.get(f"{live_server.url}/dumps/{version}/SHA256SUMS").text
+        assert f"{history.by_version[version].sha256}  conflict-ld.nq\n" in sums

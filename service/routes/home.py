@@ -39,6 +39,8 @@ which work it comes from (with the page where the profile gives one) and how cer
 <li><a href="fragments">Triple pattern fragments</a>: the triples that match a pattern, page by page, for
 client-side query engines such as Comunica and for following links by hand</li>
 <li><a href="dumps/">Dumps</a> (N-Quads, N-Triples, Turtle, JSON-LD; gzipped; SHA-256 sums)</li>
+<li><a href="releases">Releases</a>: every dated version of the data, what changed between them (as RDF Patch), and
+an <a href="changes.atom">Atom feed</a> of new ones</li>
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
 <li><a href="sources">Sources</a>: the profile and the works it cites, as references and as BibTeX, RIS and CSL-JSON</li>
 <li>From Wikidata: <code>wikidata/Q…</code>, e.g. <a href="wikidata/Q853699">wikidata/Q853699</a></li>
