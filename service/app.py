@@ -23,6 +23,7 @@ from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
 from .parameters import BadParameter
+from .routes.entity_versions import REPLACED
 from .routes import dumps, entities, events, fragments, home, indexes, network, ontology, places, queries, reconcile, releases, search, sources, sparql, void, wikidata
 from .search import SearchIndex
 from .store import EmbeddedStore, stored_quads
@@ -56,7 +57,13 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
         app.state.graph_names = store.graph_names()
         app.state.search = SearchIndex.of_store(store, app.state.prefixes, settings.base)
         app.state.owned = entities.owned_resources(store, settings.base)
+        replaced: dict[str, tuple[str, ...]] = {}
+        for row in store.select(REPLACED, {}):
+            replaced[row["old"]["value"]] = (*replaced.get(row["old"]["value"], ()), row["new"]["value"])
+        app.state.replaced = replaced  # the data's tombstones: see routes/entity_versions.py
         del store
+        app.state.release_owned = {version: entities.owned_resources(EmbeddedStore(published.store), settings.base)
+                                   for version, published in served.releases.items()}
         app.state.triples = stored_quads(path)
         app.state.pool = QueryPool(path, limits)
         await app.state.pool.start()

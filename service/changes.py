@@ -4,8 +4,9 @@ properties that changed), and claims whose sources changed.
 An entity is a document of the dataset's namespace: an IRI under the base with its fragment cut,
 so `…/id/event/x#time` is part of `…/id/event/x`. Statements are compared as triples, whichever
 graph holds them, and a blank node is compared by what it says (its statements, recursively), not
-by its label, which RDFC-1.0 gives afresh in each release. A claim's sources are the works (and
-pages) of its `prov:qualifiedDerivation` nodes.
+by its label, which RDFC-1.0 gives afresh in each release. An IRI whose only statements say what
+replaced it (`dcterms:isReplacedBy`, a tombstone) is not a description. A claim's sources are the
+works (and pages) of its `prov:qualifiedDerivation` nodes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from rdflib.namespace import DCTERMS
+
 from .namespaces import PROV
 
 QUALIFIED_DERIVATION, ENTITY = str(PROV.qualifiedDerivation), str(PROV.entity)
+REPLACED_BY = str(DCTERMS.isReplacedBy)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class _Description:
                 said = about[triple.object]
                 for work in (o.value for p, o in said if p.value == ENTITY):
                     self.sources[subject].add(Source(work, tuple(sorted(o.value for p, o in said if p.value == page))))
+        for document in [d for d, said in self.statements.items() if {p for _, p, _ in said} == {REPLACED_BY}]:
+            del self.statements[document]
 
     def _written(self, term, seen: frozenset = frozenset()) -> str:
         if not isinstance(term, ox.BlankNode):

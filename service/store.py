@@ -56,6 +56,8 @@ class Query:
     own_dataset: bool = False
     # the IRI that relative IRIs in the text resolve against, unless the text declares a BASE
     base: str | None = None
+    # another store to answer from, by its path: a release's (see release_archive); None for the store's own
+    store: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,7 @@ class EmbeddedStore:
     def __init__(self, path: Path, in_memory_quads: int = 0, warm_in_background: bool = False):
         self._store = ox.Store.read_only(str(path))
         self._matched: dict[tuple, list[ox.Quad]] = {}  # see `matches`
+        self._others: dict[str, ox.Store] = {}  # releases' stores, opened when first asked: see `Query.store`
         if in_memory_quads and stored_quads(path) <= in_memory_quads:
             if warm_in_background:
                 threading.Thread(target=self._copy_to_memory, name="warm-up", daemon=True).start()
@@ -256,7 +259,7 @@ class EmbeddedStore:
         elif not query.own_dataset:
             options["use_default_graph_as_union"] = True
         try:
-            outcome = self._store.query(query.text, **options)
+            outcome = self._engine(query.store).query(query.text, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
         if isinstance(outcome, (ox.QueryBoolean, ox.QuerySolutions)):
@@ -284,6 +287,14 @@ class EmbeddedStore:
         sink = results.CappedBuffer(query.max_bytes)
         ox.serialize(grouped, sink, format=syntax, prefixes=dict(query.prefixes))
         return Answer(query.media_type, sink.value())
+
+    def _engine(self, other: str | None) -> ox.Store:
+        """This store, or another one on disk (opened read-only once, then kept)."""
+        if other is None:
+            return self._store
+        if other not in self._others:
+            self._others[other] = ox.Store.read_only(other)
+        return self._others[other]
 
     def matches(self, pattern: Pattern) -> Matches:
         """The count and a page of the matches of a pattern, sorted (N-Triples' text, code points),

@@ -64,7 +64,7 @@ KINDS = {"page": numbers, "limit": numbers, "cursor": numbers,
          "type": st.one_of(st.sampled_from(["org:Organization", "organisation", "https://schema.org/Place"]), anything)}
 # A request each route answers, with what it reads; each example changes one to three things in it.
 GRAPH = "https://w3id.org/conflict-ld/graph/data"
-VALID = {"/id/{path}": [("page", "1"), ("format", "ttl")],
+VALID = {"/id/{path}": [("page", "1"), ("format", "ttl"), ("version", "1.0.0")],
          "/sparql": [("query", "ASK {}"), ("default-graph-uri", GRAPH), ("named-graph-uri", GRAPH)],
          "/reconcile": [("queries", '{"q0": {"query": "MNLA"}}'), ("callback", "cb")],
          "/reconcile/preview": [("id", "organisation/mnla")],
@@ -72,7 +72,8 @@ VALID = {"/id/{path}": [("page", "1"), ("format", "ttl")],
          **{f"/reconcile/suggest/{kind}": [("prefix", "ag"), ("limit", "5"), ("cursor", "0")]
             for kind in ("entity", "type", "property")}}
 # Path parameters as they are when they name something.
-NAMING = {"path": ["organisation/mnla", "place/kidal.ttl", "work/mcgregor-2017.bib", "organisation/cma"],
+NAMING = {"path": ["organisation/mnla", "place/kidal.ttl", "work/mcgregor-2017.bib", "organisation/cma",
+                   "organisation/mnla/history"],
           "qid": ["Q853699", "Q1"], "name": ["conflict-ld.nt", "conflict-ld.ttl.gz", "SHA256SUMS"],
           "suffix": ["ttl", "bib", "csl.json"], "index": ["organisations", "people"], "version": ["0", "1.0.0", "latest"],
           "older": ["1.0.0", "1.1.0"], "newer": ["1.1.0", "1.1.0.rdfp", "1.1.0.json"]}

@@ -10,10 +10,14 @@ import json
 import shutil
 import subprocess
 
+from pathlib import Path
+
 import feedparser
 import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 from service.config import Settings
 from service.namespaces import prefixes
@@ -26,13 +30,17 @@ from .projects import conflict_ld, of_a_release, release_in, small_project
 BASE = Settings().base
 ID = BASE + "id/"
 CAO = BASE + "ontology#"
-# The fixture's change, each part by itself: the person and the one statement that names them
-# removed, an armed group added, an alternative label changed, a claim moved to a sentence no work is
-# cited for (so its source is the profile's own), and a citation's page corrected with the claim it covers.
+# The fixture's change, each part by itself: the person renamed (their old IRI left as a tombstone
+# saying what replaced it, and the attack naming the new one), the merger removed, an armed group added,
+# an alternative label changed, a claim moved to a sentence no work is cited for (so its source is the
+# profile's own), and a citation's page corrected with the claim it covers.
 CHANGES = (
-    ('per:someone a foaf:Person ; rdfs:label "Someone Chérif"@en , "Someone Chérif"@fr ; foaf:name "Someone Chérif" ;\n'
-     '    cao:militaryRank "Colonel" .\n', ""),
-    ("    cao:victim per:someone ;\n", ""),
+    ('per:someone a foaf:Person ;', 'per:someone dcterms:isReplacedBy per:someone-cherif .\nper:someone-cherif a foaf:Person ;'),
+    ("    cao:victim per:someone ;\n", "    cao:victim per:someone-cherif ;\n"),
+    ('evt:merger a cao:Merger ; rdfs:label "Merger"@en , "Fusion"@fr ;\n'
+     '    org:originalOrganization grp:alpha , grp:beta ; org:resultingOrganization grp:beta ;\n'
+     '    cao:date "2023-02"^^xsd:gYearMonth ; cao:certainty cert:stated ; cao:statedIn sen:1.2.1 ; '
+     'prov:qualifiedDerivation [ a prov:Derivation ; prov:entity wrk:book ] .\n', ""),
     ('grp:beta a cao:Coalition ;', 'grp:gamma a cao:ArmedGroup ; rdfs:label "Gamma"@en , "Gamma"@fr .\ngrp:beta a cao:Coalition ;'),
     ('skos:altLabel "ALF"@en', 'skos:altLabel "AF"@en'),
     ('rdf:object ideo:secularism ;\n    cao:certainty cert:stated ; cao:statedIn sen:1.2.1 ; '
@@ -107,7 +115,7 @@ def test_each_release_has_a_record_and_the_newest_alone_is_kept_whole(two_releas
 def test_a_version_smaller_than_the_change_is_refused(two_releases):
     *_, refused = two_releases
     assert refused.returncode == 1
-    assert said(refused).startswith("cannot release 1.1.0: the change from 1.0.0 is a major one (1 entities removed")
+    assert said(refused).startswith("cannot release 1.1.0: the change from 1.0.0 is a major one (2 entities removed")
     assert said(refused).endswith("the version must be at least 2.0.0")
 
 
@@ -149,6 +157,7 @@ def test_the_patch_is_the_difference_of_the_two_releases(two_releases):
     assert [row[2:] + "\n" for row in rows if row.startswith("A ")] == sorted(second - first)
     # what the fixture's change says, among the rows
     assert f"D <{ID}person/someone> <{CAO}militaryRank> \"Colonel\" <{BASE}graph/data> ." in rows
+    assert f"A <{ID}person/someone-cherif> <{CAO}militaryRank> \"Colonel\" <{BASE}graph/data> ." in rows
     assert f"A <{ID}organisation/gamma> <http://www.w3.org/2000/01/rdf-schema#label> \"Gamma\"@en <{BASE}graph/data> ." in rows
 
 
@@ -165,14 +174,17 @@ def test_a_past_release_is_rebuilt_from_the_current_data_and_the_patches(two_rel
 def test_the_summary_says_what_the_change_did(two_releases):
     home, *_ = two_releases
     summary = History(home / "releases").summary("1.0.0", "2.0.0", BASE)
-    assert summary.entities_added == (f"{ID}organisation/gamma",)
-    assert summary.entities_removed == (f"{ID}person/someone",)
+    assert summary.entities_added == (f"{ID}organisation/gamma", f"{ID}person/someone-cherif")
+    # a tombstone (an IRI whose only statement says what replaced it) is no longer a description
+    assert summary.entities_removed == (f"{ID}event/merger", f"{ID}person/someone")
     names = prefixes(BASE)
     changed = {entity: set(properties) for entity, properties in summary.entities_changed.items()}
-    assert changed[f"{ID}organisation/alpha"] == {names["skos"] + "altLabel"}
+    # its label, and what the rules derived from the merger (org:changedBy) is gone with it
+    assert changed[f"{ID}organisation/alpha"] == {names["skos"] + "altLabel", names["org"] + "changedBy"}
     assert names["cao"] + "victim" in changed[f"{ID}event/attack"]
     assert {names["cao"] + "statedIn", names["prov"] + "qualifiedDerivation"} <= changed[f"{ID}claim/statement"]
-    assert f"{ID}organisation/beta" not in changed
+    assert changed[f"{ID}organisation/beta"] == {names["org"] + "changedBy", names["org"] + "resultedFrom"}  # the merger
+    assert f"{ID}place/country" not in changed
     sources = {change.claim: (change.removed, change.added) for change in summary.sources_changed}
     book, profile = f"{ID}work/book", f"{ID}work/cma-profile"
     assert {claim: ([(s.work, s.pages) for s in removed], [(s.work, s.pages) for s in added])
@@ -319,12 +331,12 @@ def test_the_changes_between_releases_by_type_and_suffix(served, two_releases):
     assert by_suffix.headers["content-type"] == "application/rdf-patch; charset=utf-8" and by_suffix.text == kept
     assert httpx.get(f"{served.url}/changes/1.0.0/2.0.0", headers={"Accept": "application/rdf-patch"}).text == kept
     summary = httpx.get(f"{served.url}/changes/1.0.0/2.0.0.json").json()
-    assert summary["entities"]["added"] == [f"{ID}organisation/gamma"]
-    assert summary["entities"]["removed"] == [f"{ID}person/someone"]
+    assert summary["entities"]["added"] == [f"{ID}organisation/gamma", f"{ID}person/someone-cherif"]
+    assert summary["entities"]["removed"] == [f"{ID}event/merger", f"{ID}person/someone"]
     assert {"claim": f"{ID}event/attack", "removed": [{"work": f"{ID}work/book", "pages": ["12", "13-14"]}],
             "added": [{"work": f"{ID}work/book", "pages": ["13-14", "15"]}]} in summary["claimsWithChangedSources"]
     page = httpx.get(f"{served.url}/changes/1.0.0/2.0.0", headers={"Accept": "text/html"}).text
-    assert "<h2>Entities removed: 1</h2>" in page and f'href="{served.url}/id/person/someone"' in page
+    assert "<h2>Entities removed: 2</h2>" in page and f'href="{served.url}/id/person/someone"' in page
 
 
 @pytest.mark.parametrize("path, message", [
@@ -385,3 +397,110 @@ def test_the_shipped_releases_are_served(live_server):
     for version in ("1.0.0", "1.1.0"):
         sums = httpx.get(f"{live_server.url}/dumps/{version}/SHA256SUMS").text
         assert f"{history.by_version[version].sha256}  conflict-ld.nq\n" in sums
+
+
+# --- entities over time, and SPARQL over a release --------------------------------------------------------
+
+def test_an_entity_as_of_a_release_in_every_format(served):
+    alpha = f"{served.url}/id/organisation/alpha"
+    for suffix, syntax in (("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")):
+        old = rdflib.Graph().parse(data=httpx.get(f"{alpha}.{suffix}?version=1.0.0").text, format=syntax)
+        new = rdflib.Graph().parse(data=httpx.get(f"{alpha}.{suffix}").text, format=syntax)
+        labels = lambda graph: {str(o) for o in graph.objects(rdflib.URIRef(f"{ID}organisation/alpha"), rdflib.SKOS.altLabel)}  # noqa: E731
+        assert (labels(old), labels(new)) == ({"ALF"}, {"AF"}), suffix
+    page = httpx.get(f"{alpha}?version=1.0.0", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "ALF" in page.text
+    assert "ALF" not in httpx.get(alpha, headers={"Accept": "text/html"}).text
+    assert f'This is the description as of release <a href="{served.url}/release/1.0.0">1.0.0</a> of 2026-01-02' in page.text
+
+
+def test_the_versions_of_an_entity_link_each_other(served):
+    alpha = f"{served.url}/id/organisation/alpha"
+
+    def versions(url):
+        links = httpx.get(url, headers={"Accept": "text/turtle"}).headers["link"].split(", ")
+        return sorted(link for link in links if "version" in link.split(";")[1])
+    assert versions(f"{alpha}?version=1.0.0") == sorted([
+        f'<{alpha}/history>; rel="version-history"', f'<{alpha}?version=2.0.0>; rel="successor-version"',
+        f'<{alpha}>; rel="latest-version"'])
+    assert versions(f"{alpha}?version=2.0.0") == sorted([
+        f'<{alpha}/history>; rel="version-history"', f'<{alpha}?version=1.0.0>; rel="predecessor-version"',
+        f'<{alpha}>; rel="latest-version"'])
+    # the data served now is release 2.0.0: its predecessor is 1.0.0
+    assert versions(alpha) == sorted([f'<{alpha}/history>; rel="version-history"',
+                                      f'<{alpha}?version=1.0.0>; rel="predecessor-version"'])
+
+
+def test_a_removed_entity_is_gone_with_its_last_version_linked(served):
+    merger = f"{served.url}/id/event/merger"
+    answer = httpx.get(merger, headers={"Accept": "text/turtle"})
+    assert answer.status_code == 410
+    assert f'<{merger}?version=1.0.0>; rel="predecessor-version"' in answer.headers["link"]
+    graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+    assert (rdflib.URIRef(f"{ID}event/merger"), rdflib.RDFS.seeAlso, rdflib.URIRef(f"{merger}?version=1.0.0")) in graph
+    assert not list(graph.objects(None, rdflib.DCTERMS.isReplacedBy))
+    old = httpx.get(f"{merger}.ttl?version=1.0.0")
+    assert old.status_code == 200 and "Merger" in old.text
+    page = httpx.get(merger, headers={"Accept": "text/html"})
+    assert page.status_code == 410 and f'<a href="{merger}?version=1.0.0">release 1.0.0</a>' in page.text
+
+
+def test_a_replaced_entity_is_gone_and_names_its_successor(served):
+    someone = f"{served.url}/id/person/someone"
+    answer = httpx.get(someone, headers={"Accept": "text/turtle"})
+    assert answer.status_code == 410
+    assert f'<{ID}person/someone-cherif>; rel="http://purl.org/dc/terms/isReplacedBy"' in answer.headers["link"]
+    assert f'<{someone}?version=1.0.0>; rel="predecessor-version"' in answer.headers["link"], answer.headers["link"]
+    graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+    assert list(graph.objects(rdflib.URIRef(f"{ID}person/someone"), rdflib.DCTERMS.isReplacedBy)) == [
+        rdflib.URIRef(f"{ID}person/someone-cherif")]
+    page = httpx.get(someone, headers={"Accept": "text/html"}).text
+    assert f'It was replaced by <a href="{served.url}/id/person/someone-cherif">' in page
+
+
+@pytest.mark.parametrize("path, status, message", [
+    ("/id/event/merger?version=2.0.0", 404, f"Not Found: no entity <{ID}event/merger> in release 2.0.0."),
+    ("/id/event/merger?version=3.0.0", 404, "Not Found: no release '3.0.0' (the releases: 1.0.0, 2.0.0); see /releases."),
+    ("/id/organisation/alpha?version=1.0.0&version=2.0.0", 400, "Bad Request: give 'version' once."),
+    ("/id/organisation/nobody", 404, f"Not Found: no entity <{ID}organisation/nobody> in this dataset."),
+    ("/id/organisation/nobody/history", 404, f"Not Found: no release describes <{ID}organisation/nobody>."),
+])
+def test_what_no_release_holds_is_said_so(served, path, status, message):
+    answer = httpx.get(served.url + path, headers={"Accept": "text/turtle, */*;q=0.1"})
+    assert (answer.status_code, answer.text) == (status, message + "\n")
+
+
+def test_an_entity_s_history_lists_the_releases_that_changed_it(served):
+    def history(path):
+        return [(step["release"], step["change"], step.get("properties"))
+                for step in httpx.get(f"{served.url}/id/{path}/history", headers={"Accept": "application/json"}).json()["releases"]]
+    names = prefixes(BASE)
+    assert history("organisation/alpha") == [
+        ("1.0.0", "described", None), ("2.0.0", "changed", sorted([names["org"] + "changedBy", names["skos"] + "altLabel"]))]
+    assert history("person/someone") == [("1.0.0", "described", None), ("2.0.0", "removed", None)]
+    assert history("person/someone-cherif") == [("2.0.0", "described", None)]
+    assert history("place/country") == [("1.0.0", "described", None)]
+    page = httpx.get(f"{served.url}/id/organisation/alpha/history").text
+    assert f'<a href="{served.url}/id/organisation/alpha?version=2.0.0">2.0.0</a>' in page
+
+
+def test_a_query_over_each_release_gives_that_release_s_answer(served):
+    """A researcher reruns a published query against the release they cited."""
+    def labels(*release):
+        client = SPARQLWrapper(f"{served.url}/sparql")
+        client.setQuery(f"SELECT ?label WHERE {{ <{ID}organisation/alpha> <http://www.w3.org/2004/02/skos/core#altLabel> ?label }}")
+        client.setReturnFormat(JSON)
+        for version in release:
+            client.addDefaultGraph(f"{BASE}release/{version}")
+        return [row["label"]["value"] for row in client.query().convert()["results"]["bindings"]]
+    assert (labels("1.0.0"), labels("2.0.0"), labels()) == (["ALF"], ["AF"], ["AF"])
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    quads = {version: int(httpx.get(f"{served.url}/sparql", params={"query": count, "default-graph-uri": f"{BASE}release/{version}"},
+                                    headers={"Accept": "text/csv"}).text.split()[1]) for version in ("1.0.0", "2.0.0")}
+    records = History(Path(served.env["CONFLICT_LD_HOME"]) / "releases").by_version
+    assert quads == {"1.0.0": records["1.0.0"].quads, "2.0.0": records["2.0.0"].quads}
+    refused = httpx.get(f"{served.url}/sparql", params={"query": "ASK {}", "default-graph-uri": [f"{BASE}release/1.0.0",
+                                                                                                f"{BASE}graph/data"]})
+    assert (refused.status_code, refused.text) == (400, "Bad Request: a release is queried alone: give its IRI as the "
+                                                        "only default-graph-uri, and no named-graph-uri (its own named "
+                                                        "graphs are those of the data).\n")

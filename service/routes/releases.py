@@ -91,6 +91,17 @@ def _compute(older: Published, newer: Published, base: str) -> tuple[Patch, Summ
     return difference(old, new, newer.record.id, older.record.id), summarise(old, new, base)
 
 
+async def changes_between(state, older: str, newer: str) -> tuple[Patch, Summary]:
+    """The patch and summary from release `older` to `newer`, computed in a thread or kept."""
+    kept = state.release_changes
+    if (older, newer) not in kept:
+        kept[(older, newer)] = await run_in_threadpool(_compute, state.releases[older], state.releases[newer],
+                                                       state.settings.base)
+        if len(kept) > KEPT_CHANGES:
+            kept.pop(next(iter(kept)))
+    return kept[(older, newer)]
+
+
 @router.api_route("/changes/{older}/{newer}", methods=["GET", "HEAD"])
 async def changes(request: Request, older: str, newer: str) -> Response:
     state, root = request.app.state, str(request.base_url)
@@ -106,13 +117,7 @@ async def changes(request: Request, older: str, newer: str) -> Response:
                                ("text/html", "application/json", PATCH))
     if isinstance(media_type, Response):
         return media_type
-    kept = state.release_changes
-    if (older, newer) not in kept:
-        kept[(older, newer)] = await run_in_threadpool(_compute, state.releases[older], state.releases[newer],
-                                                       state.settings.base)
-        if len(kept) > KEPT_CHANGES:
-            kept.pop(next(iter(kept)))
-    patch, summary = kept[(older, newer)]
+    patch, summary = await changes_between(state, older, newer)
     if media_type == PATCH:
         return negotiated(patch.text().encode("utf-8"), PATCH, {"Content-Type": f"{PATCH}; charset=utf-8"})
     if media_type == "application/json":

@@ -13,6 +13,7 @@ from ..http_limits import parameter_count
 from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..query_text import analyse
+from ..releases import release_iri
 from ..service_description import describe
 from ..store import Query, QuerySyntaxError, iri_term
 from ..views.editor import editor_page
@@ -109,6 +110,13 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
                 iri_term(graph)
             except ValueError as problem:
                 return error(400, f"Bad Request: {parameter} {graph!r} is not an absolute IRI: {problem}.")
+    store = None
+    releases = {release_iri(state.settings.base, version): published for version, published in state.releases.items()}
+    if any(graph in releases for graph in default_graphs + named_graphs):
+        if len(default_graphs) != 1 or default_graphs[0] not in releases or named_graphs:
+            return error(400, "Bad Request: a release is queried alone: give its IRI as the only default-graph-uri, "
+                              "and no named-graph-uri (its own named graphs are those of the data).")
+        store, default_graphs = str(releases[default_graphs[0]].store), []
     offers = GRAPH_OFFERS if shape.returns_graph else results.MEDIA_TYPES
     try:
         media_type = choose(request.headers.get("accept"), offers, requested_format)
@@ -116,7 +124,8 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
         return not_acceptable(problem)
     # relative IRIs resolve against the endpoint's own URL, as against any document's (RFC 3986 §5.1.3)
     query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
-                  state.limits.max_result_bytes, own_dataset=shape.has_dataset, base=str(request.url_for("sparql")))
+                  state.limits.max_result_bytes, own_dataset=shape.has_dataset, base=str(request.url_for("sparql")),
+                  store=store)
     try:
         answer = await state.pool.answer(query)
     except QuerySyntaxError as problem:

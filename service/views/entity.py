@@ -42,14 +42,15 @@ class LinkPages:
     total: int
     per_page: int
     suffix: str = ""  # the format's suffix as the request gave it ("" or ".jsonld"): the pages keep it
+    version: str | None = None  # the release described (`?version=`), which the pages keep too
 
     @property
     def last(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
-    @staticmethod
-    def query(number: int) -> str:
-        return f"?page={number}" if number > 1 else ""
+    def query(self, number: int) -> str:
+        asked = ([f"version={self.version}"] if self.version else []) + ([f"page={number}"] if number > 1 else [])
+        return "?" + "&".join(asked) if asked else ""
 
     def url(self, number: int) -> str:
         return self.document + self.suffix + self.query(number)
@@ -180,9 +181,10 @@ class Page(Words):
 
 
 def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False,
-                citation_map: str = "", profile: Graph | None = None, reference: str = "") -> str:
+                citation_map: str = "", profile: Graph | None = None, reference: str = "", notice: str = "") -> str:
     """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON), and
-    `reference` is that reference, formatted;
+    `reference` is that reference, formatted; `notice`: what the page shows first (HTML), such as
+    which release it describes;
     `citation_map`: the profile's citation map, shown on the profile's own page; `profile`: what
     the summary and chronology are made from (on the first page; later pages show the statements)."""
     page = Page(graph, this, base, root)
@@ -214,6 +216,7 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     if top:  # on the first page, the raw statements are there for whoever wants them
         statements = f'<details id="all-statements"><summary>All statements, claims and links, as data</summary>{statements}</details>'
     main = f"""<h1>{escape(english)}</h1>
+{f'<p class="notice">{notice}</p>' if notice else ""}
 {f'<p lang="fr">{escape(french)}</p>' if french != english else ""}
 {f'<p class="reference lead">{reference}</p>' if reference else ""}
 {summary}
@@ -221,7 +224,7 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
 {page.cited_for(pages.html("above what cites the work"))}
 {chronology}
 {statements}
-<p>This page as data: {formats} · <code>{escape(str(this))}</code></p>
+<p>This page as data: {formats} · <code>{escape(str(this))}</code> · <a href="{escape(document)}/history">its history</a></p>
 """
     drawn = top is not None and 'class="timeline"' in summary
     mapped = top is not None and 'class="map"' in summary

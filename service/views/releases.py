@@ -17,7 +17,7 @@ from ..release_archive import Published
 from .responses import error
 
 
-def _compact(iri: str, names: Mapping[str, str]) -> str:
+def compact(iri: str, names: Mapping[str, str]) -> str:
     for prefix, namespace in sorted(names.items(), key=lambda item: -len(item[1])):
         if iri.startswith(namespace) and iri != namespace:
             return f"{prefix}:{iri[len(namespace):]}"
@@ -94,7 +94,7 @@ def release(root: str, published: Published, later: str | None) -> str:
 def changes(root: str, older: str, newer: str, summary: Summary, names: Mapping[str, str],
             local: Callable[[str], str]) -> str:
     def entity(iri: str) -> str:
-        return f'<a href="{escape(local(iri))}">{escape(_compact(iri, names))}</a>'
+        return f'<a href="{escape(local(iri))}">{escape(compact(iri, names))}</a>'
 
     def listed(title: str, items: list[str]) -> str:
         if not items:
@@ -106,7 +106,7 @@ def changes(root: str, older: str, newer: str, summary: Summary, names: Mapping[
         return ", ".join(entity(source.work) + (f" p. {escape(', '.join(source.pages))}" if source.pages else "")
                          for source in listed_sources) or "none"
 
-    changed = [f"{entity(iri)}: " + ", ".join(escape(_compact(p, names)) for p in properties)
+    changed = [f"{entity(iri)}: " + ", ".join(escape(compact(p, names)) for p in properties)
                for iri, properties in summary.entities_changed.items()]
     moved = [f"{entity(change.claim)}: {sources(change.removed)} → {sources(change.added)}"
              for change in summary.sources_changed]
