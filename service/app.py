@@ -18,7 +18,7 @@ from .build import Release, prepare
 from .config import Limits, Settings
 from .namespaces import prefixes
 from .dumps import STEM, SUMS
-from .dataset_description import statistics
+from .dataset_description import citation, edition, statistics
 from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
@@ -29,6 +29,7 @@ from .search import SearchIndex
 from .store import EmbeddedStore, stored_quads
 from .views.responses import error
 from .views.error_pages import ErrorPages
+from .views.shell import cite
 from .workers import NetworkDenied, QueryMemory, QueryPool, QueryTimeout, Saturated, TooManyQueries, WorkerFailed
 
 _LOG = logger("app")
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
         app.state.current_release = next((version for version, published in served.releases.items()
                                           if published.record.sha256 == current), None)
         app.state.release_changes = {}  # (older, newer) → patch and summary: see routes/releases.py
+        cite(citation(*edition(settings.base, served.dumps, served.releases, app.state.current_release)))
         app.state.statistics = statistics(path, settings)
         store = EmbeddedStore(path)
         app.state.graph_names = store.graph_names()

@@ -61,11 +61,12 @@ KINDS = (
     Kind("ReportDocument", "techreport", "RPRT", "report"),
 )
 OTHER = Kind("Expression", "misc", "GEN", "document")
+DATASET = Kind("Dataset", "dataset", "DATA", "dataset")  # this dataset's own releases, not a work cited
 
 # The BibTeX field that names the container, by entry type.
 CONTAINER_FIELDS = {"article": "journal", "incollection": "booktitle", "online": "organization"}
 # The entry types whose publisher BibTeX records (a report's as its institution).
-PUBLISHED = ("book", "incollection", "techreport")
+PUBLISHED = ("book", "incollection", "techreport", "dataset")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Record:
     url: str | None = None
     language: str | None = None  # ISO 639-1
     number: int | None = None  # place in the profile's list of works cited; None for the profile
+    version: str | None = None  # a dataset's release
 
     @property
     def year(self) -> str | None:
@@ -217,6 +219,7 @@ def bibtex_entry(record: Record) -> Entry:
         "year": record.year,
         "date": record.issued if record.issued and len(record.issued) > 4 else None,
         publisher: _latex(record.publisher) if record.publisher and kind in PUBLISHED else None,
+        "version": record.version,
         "url": record.url,
     }
     return Entry(kind, record.key, [Field(k, v) for k, v in fields.items() if v])
@@ -247,6 +250,7 @@ def ris_reference(record: Record) -> dict:
         "start_page": first or None, "end_page": last, "year": record.year,
         "date": record.issued.replace("-", "/") if record.issued and len(record.issued) > 4 else None,
         "publisher": record.publisher, "urls": [record.url] if record.url else [], "language": record.language,
+        "edition": record.version,  # RIS has no version; reference managers read a dataset's from ET
     }
     return {k: v for k, v in fields.items() if v}
 
@@ -263,7 +267,7 @@ def csl_item(record: Record) -> dict:
         "author": [{"family": a.family, "given": a.given} if a.family else {"literal": a.name} for a in record.authors],
         "container-title": record.container, "volume": record.volume, "issue": record.issue, "page": record.pages,
         "issued": {"date-parts": [record.date_parts]} if record.issued else None,
-        "publisher": record.publisher, "URL": record.url, "language": record.language,
+        "publisher": record.publisher, "URL": record.url, "language": record.language, "version": record.version,
     }
     return {k: v for k, v in item.items() if v}
 

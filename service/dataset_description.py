@@ -8,15 +8,17 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, XSD
 
-from . import __version__
+from .bibliography import DATASET, Author, Record as Reference
 from .config import Settings
 from .dumps import SUMS, DumpFile
+from .release_archive import Published
+from .releases import release_iri
 from .fragments import search_form
 from .oxigraph_rdflib import rdflib_triple
 from .namespaces import STANDARD_PREFIXES, prefixes
@@ -25,7 +27,11 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCMITYPE = Namespace("http://purl.org/dc/dcmitype/")
-DCAT_VERSION = URIRef(str(DCAT) + "version")  # DCAT 3's; rdflib's DCAT namespace is DCAT 2's, which lacks it
+# DCAT 3's; rdflib's DCAT namespace is DCAT 2's, which lacks them
+DCAT_VERSION, DCAT_SERIES, DCAT_IN_SERIES = (URIRef(str(DCAT) + name) for name in ("version", "DatasetSeries", "inSeries"))
+DCAT_FIRST, DCAT_LAST, DCAT_PREV = (URIRef(str(DCAT) + name) for name in ("first", "last", "prev"))
+DCAT_PREVIOUS_VERSION, DCAT_HAS_VERSION, DCAT_CURRENT = (
+    URIRef(str(DCAT) + name) for name in ("previousVersion", "hasVersion", "hasCurrentVersion"))
 MEDIA = "https://www.iana.org/assignments/media-types/"
 GRAPH_DESCRIPTIONS = {
     "ontology": "The conflict-actor ontology and the axioms of the vocabularies it reuses.",
@@ -113,12 +119,20 @@ def _count(store: Path, settings: Settings) -> Statistics:
     )
 
 
-def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable[DumpFile], site: str) -> Graph:
-    """VoID + DCAT for the release in `dumps` (its `files`); `site` is the root URL of the answering service."""
+def new_graph(settings: Settings) -> Graph:
+    """An empty graph with the prefixes the dataset's description is written with."""
     graph = Graph()
     for prefix, namespace in {**prefixes(settings.base), "void": str(VOID), "dcat": str(DCAT), "spdx": str(SPDX),
                               "dcmitype": str(DCMITYPE)}.items():
         graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable[DumpFile], site: str,
+             releases: Mapping[str, Published] | None = None, current: str | None = None) -> Graph:
+    """VoID + DCAT for the data served now (its dumps in `dumps`, their `files`), and the series of its
+    `releases`, `current` the one it is; `site` is the root URL of the answering service."""
+    graph = new_graph(settings)
     base = settings.base
     dataset = URIRef(base + ".well-known/void#dataset")
     release = dumps.name
@@ -129,8 +143,8 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
     add((dataset, DCTERMS.title, Literal("conflict-ld : la Coordination des mouvements de l'Azawad (CMA) en données liées", lang="fr")))
     add((dataset, DCTERMS.description, Literal(ABSTRACT, lang="en")))
     add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    version = f"{__version__}+{release}"
-    released = _date_of(dumps / SUMS)
+    releases = releases or {}
+    version, released, identifier = edition(base, dumps, releases, current)
     # DataCite's mandatory properties: identifier, creator (with a name), title, publisher,
     # publication year (the date of this release) and resource type; and a citation built from them
     maintainers = URIRef(base + ".well-known/void#maintainers")
@@ -141,7 +155,7 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
     add((dataset, DCTERMS.identifier, Literal(base, datatype=XSD.anyURI)))
     add((dataset, DCTERMS.type, DCMITYPE.Dataset))
     add((dataset, DCTERMS.issued, Literal(released, datatype=XSD.date)))
-    add((dataset, DCTERMS.bibliographicCitation, Literal(citation(base, version, released))))
+    add((dataset, DCTERMS.bibliographicCitation, Literal(citation(version, released, identifier))))
     for keyword in KEYWORDS:
         add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
     add((dataset, DCTERMS.source, URIRef(base + "id/work/cma-profile")))
@@ -209,13 +223,98 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
         add((checksum, RDF.type, SPDX.Checksum))
         add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
         add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
+    if releases:
+        series = URIRef(base + ".well-known/void#releases")
+        add((dataset, DCAT_IN_SERIES, series))
+        for published in releases.values():
+            add((dataset, DCAT_HAS_VERSION, URIRef(release_iri(base, published.record.version))))
+        if current is not None:
+            add((dataset, DCAT_CURRENT, URIRef(release_iri(base, current))))
+        describe_releases(graph, settings, site, releases)
     return graph
 
 
-def citation(base: str, version: str, released: str) -> str:
+def edition(base: str, dumps: Path, releases: Mapping[str, Published], current: str | None) -> tuple[str, str, str]:
+    """The version, date and identifier of the data served now: those of the release it is, or for a
+    working state, the newest release's number marked as unreleased with the dumps' folder (SemVer
+    build metadata), the day its dumps were written and the dataset's own IRI."""
+    if current is not None:
+        return current, releases[current].record.date, release_iri(base, current)
+    newest = list(releases)[-1] if releases else "0.0.0"
+    return f"{newest}+unreleased.{dumps.name}", _date_of(dumps / SUMS), base
+
+
+def describe_releases(graph: Graph, settings: Settings, site: str, releases: Mapping[str, Published]) -> URIRef:
+    """The releases as a DCAT dataset series, each a dataset of its own; returns the series."""
+    base, add = settings.base, graph.add
+    series = URIRef(base + ".well-known/void#releases")
+    add((series, RDF.type, DCAT_SERIES))
+    add((series, DCTERMS.title, Literal(f"{TITLE}: its releases", lang="en")))
+    versions = [URIRef(release_iri(base, version)) for version in releases]
+    add((series, DCAT_FIRST, versions[0]))
+    add((series, DCAT_LAST, versions[-1]))
+    for published in releases.values():
+        describe_release(graph, settings, site, published)
+    return series
+
+
+def describe_release(graph: Graph, settings: Settings, site: str, published: Published) -> URIRef:
+    """One release: a dataset in the series, with its version, date, notes, predecessor, dumps and citation."""
+    base, add, record = settings.base, graph.add, published.record
+    this = URIRef(release_iri(base, record.version))
+    for kind in (DCAT.Dataset, VOID.Dataset):
+        add((this, RDF.type, kind))
+    add((this, DCTERMS.title, Literal(f"{TITLE}, release {record.version}", lang="en")))
+    add((this, DCAT_IN_SERIES, URIRef(base + ".well-known/void#releases")))
+    add((this, DCAT_VERSION, Literal(record.version)))
+    add((this, OWL.versionInfo, Literal(record.version)))
+    add((this, DCTERMS.issued, Literal(record.date, datatype=XSD.date)))
+    add((this, DCTERMS.identifier, Literal(record.id, datatype=XSD.anyURI)))
+    if record.notes:
+        add((this, DCTERMS.description, Literal(record.notes, lang="en")))
+    maintainers = URIRef(base + ".well-known/void#maintainers")
+    add((maintainers, RDF.type, FOAF.Organization))
+    add((maintainers, FOAF.name, Literal(CREATOR)))
+    add((this, DCTERMS.creator, maintainers))
+    add((this, DCTERMS.publisher, maintainers))
+    add((this, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    add((this, VOID.triples, Literal(record.quads)))  # quads: a triple held in two graphs counts twice
+    add((this, DCTERMS.bibliographicCitation, Literal(citation(record.version, record.date, str(this)))))
+    add((this, FOAF.page, URIRef(f"{site}release/{record.version}")))
+    if record.previous:
+        before = URIRef(release_iri(base, record.previous))
+        for link in (PROV.wasRevisionOf, DCAT_PREV, DCAT_PREVIOUS_VERSION):
+            add((this, link, before))
+    for name, entry in published.files.items():
+        if name == SUMS:
+            continue
+        url = URIRef(f"{site}dumps/{record.version}/{name}")
+        add((this, DCAT.distribution, url))
+        add((this, VOID.dataDump, url))
+        add((url, RDF.type, DCAT.Distribution))
+        add((url, DCAT.downloadURL, url))
+        add((url, DCAT.mediaType, URIRef(MEDIA + entry.media_type)))
+        add((url, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger)))
+        checksum = BNode(f"checksum-{record.version}-{name}")
+        add((url, SPDX.checksum, checksum))
+        add((checksum, RDF.type, SPDX.Checksum))
+        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
+    return this
+
+
+def reference(settings: Settings, published: Published) -> Reference:
+    """A release as a bibliographic record (BibTeX, RIS, CSL-JSON): the data set, its version and date."""
+    record = published.record
+    return Reference(release_iri(settings.base, record.version), f"conflict-ld-{record.version}", DATASET, TITLE,
+                     (Author(CREATOR),), publisher=CREATOR, issued=record.date,
+                     url=release_iri(settings.base, record.version), language="en", version=record.version)
+
+
+def citation(version: str, released: str, identifier: str) -> str:
     """The dataset as a reference, in DataCite's recommended order: creator (year), title, version,
-    resource type, identifier."""
-    return f"{CREATOR} ({released[:4]}). {TITLE}. Version {version} [Data set]. {base}"
+    resource type, identifier (a release's IRI, or the dataset's for a working state)."""
+    return f"{CREATOR} ({released[:4]}). {TITLE}. Version {version} [Data set]. {identifier}"
 
 
 def _date_of(path: Path) -> str:

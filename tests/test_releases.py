@@ -17,6 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+import yaml
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from service.config import Settings
@@ -370,24 +371,29 @@ def test_a_harvester_polls_the_feed_fetches_the_patch_and_checks_the_result(serv
     assert hashlib.sha256(gzip.decompress(httpx.get(enclosure.href).content)).hexdigest() == records["2.0.0"].sha256
 
 
-def test_a_working_state_that_is_not_a_release_is_marked_so(two_releases, tmp_path):
-    """Data changed since the newest release: every release is still served, rebuilt from the one kept whole."""
-    home, first_dump, *_ = two_releases
-    changed_home = tmp_path / "home"
-    shutil.copytree(home, changed_home)
+@pytest.fixture(scope="module")
+def working_state(two_releases, tmp_path_factory):
+    """A server on the fixture's project with its data changed since the newest release."""
+    folder = tmp_path_factory.mktemp("working")
+    changed_home = folder / "home"
+    shutil.copytree(two_releases[0], changed_home)
     with open(changed_home / "data" / "ttl" / "world.ttl", "a", encoding="utf-8") as world:
         world.write('\ngrp:alpha skos:altLabel "AL"@en .\n')
-    (tmp_path / "var").mkdir()
-    server = start_server(tmp_path / "var", home=str(changed_home))
-    try:
-        listed = httpx.get(f"{server.url}/releases", headers={"Accept": "application/json"}).json()
-        assert listed["current"]["release"] is None and listed["current"]["unreleased"] is True
-        assert listed["current"]["says"] == ("The data served now is a working state with changes not yet "
-                                             "released: it is not release 2.0.0.")
-        assert httpx.get(f"{server.url}/dumps/1.0.0/conflict-ld.nq").text == first_dump
-        assert httpx.get(f"{server.url}/dumps", headers={"Accept": "application/json"}).json()["release"] is None
-    finally:
-        stop_server(server)
+    (folder / "var").mkdir()
+    server = start_server(folder / "var", home=str(changed_home))
+    yield server
+    stop_server(server)
+
+
+def test_a_working_state_that_is_not_a_release_is_marked_so(working_state, two_releases):
+    """Data changed since the newest release: every release is still served, rebuilt from the one kept whole."""
+    first_dump = two_releases[1]
+    listed = httpx.get(f"{working_state.url}/releases", headers={"Accept": "application/json"}).json()
+    assert listed["current"]["release"] is None and listed["current"]["unreleased"] is True
+    assert listed["current"]["says"] == ("The data served now is a working state with changes not yet "
+                                         "released: it is not release 2.0.0.")
+    assert httpx.get(f"{working_state.url}/dumps/1.0.0/conflict-ld.nq").text == first_dump
+    assert httpx.get(f"{working_state.url}/dumps", headers={"Accept": "application/json"}).json()["release"] is None
 
 
 def test_the_shipped_releases_are_served(live_server):
@@ -504,3 +510,77 @@ def test_a_query_over_each_release_gives_that_release_s_answer(served):
     assert (refused.status_code, refused.text) == (400, "Bad Request: a release is queried alone: give its IRI as the "
                                                         "only default-graph-uri, and no named-graph-uri (its own named "
                                                         "graphs are those of the data).\n")
+
+
+# --- the releases described and cited ---------------------------------------------------------------------
+
+DCAT3 = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+
+
+def void_of(server) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=httpx.get(f"{server.url}/.well-known/void", headers={"Accept": "text/turtle"}).text,
+                                format="turtle")
+
+
+def test_void_describes_the_releases_as_a_series(served, two_releases):
+    """DCAT 3 §6.x: a dataset series, each release a dataset in it with its version, date, predecessor
+    (also as a PROV revision) and dumps with their checksums."""
+    records = History(two_releases[0] / "releases").by_version
+    void = void_of(served)
+    dataset, series = rdflib.URIRef(f"{BASE}.well-known/void#dataset"), rdflib.URIRef(f"{BASE}.well-known/void#releases")
+    first, second = (rdflib.URIRef(f"{BASE}release/{version}") for version in ("1.0.0", "2.0.0"))
+    assert (series, rdflib.RDF.type, DCAT3.DatasetSeries) in void
+    assert (void.value(series, DCAT3.first), void.value(series, DCAT3.last)) == (first, second)
+    assert void.value(dataset, DCAT3.inSeries) == series and void.value(dataset, DCAT3.hasCurrentVersion) == second
+    assert set(void.objects(dataset, DCAT3.hasVersion)) == {first, second}
+    for release, version in ((first, "1.0.0"), (second, "2.0.0")):
+        assert (release, rdflib.RDF.type, DCAT3.Dataset) in void and void.value(release, DCAT3.inSeries) == series
+        assert str(void.value(release, DCAT3.version)) == version
+        assert str(void.value(release, rdflib.DCTERMS.issued)) == records[version].date
+        assert str(void.value(release, rdflib.DCTERMS.description)) == records[version].notes
+        nquads = rdflib.URIRef(f"{served.url}/dumps/{version}/conflict-ld.nq")
+        assert nquads in set(void.objects(release, DCAT3.distribution))
+        checksum = void.value(nquads, rdflib.URIRef("http://spdx.org/rdf/terms#checksum"))
+        assert str(void.value(checksum, rdflib.URIRef("http://spdx.org/rdf/terms#checksumValue"))) == records[version].sha256
+    assert void.value(second, rdflib.PROV.wasRevisionOf) == first and void.value(second, DCAT3.prev) == first
+    assert void.value(second, DCAT3.previousVersion) == first and void.value(first, rdflib.PROV.wasRevisionOf) is None
+    assert str(void.value(dataset, rdflib.OWL.versionInfo)) == "2.0.0"
+    assert str(void.value(dataset, rdflib.DCTERMS.issued)) == "2026-02-03"
+
+
+def test_each_release_is_described_and_cited_at_its_iri(served):
+    release = f"{served.url}/release/1.0.0"
+    described = rdflib.Graph().parse(data=httpx.get(release, headers={"Accept": "text/turtle"}).text, format="turtle")
+    this = rdflib.URIRef(f"{BASE}release/1.0.0")
+    cited = ("conflict-ld contributors (2026). conflict-ld: the Coordination of Azawad Movements (CMA) as Linked Data. "
+             f"Version 1.0.0 [Data set]. {BASE}release/1.0.0")
+    assert str(described.value(this, rdflib.DCTERMS.bibliographicCitation)) == cited
+    assert str(described.value(this, DCAT3.version)) == "1.0.0"
+    bibtex = httpx.get(f"{release}.bib").text
+    assert bibtex.startswith("@dataset{conflict-ld-1.0.0,") and "version = {1.0.0}" in bibtex and "date = {2026-01-02}" in bibtex
+    [item] = httpx.get(f"{release}.csl.json").json()
+    assert (item["type"], item["version"], item["issued"], item["URL"]) == (
+        "dataset", "1.0.0", {"date-parts": [[2026, 1, 2]]}, f"{BASE}release/1.0.0")
+    ris = httpx.get(release, headers={"Accept": "application/x-research-info-systems"}).text
+    assert "TY  - DATA" in ris and "ET  - 1.0.0" in ris
+    assert f"Cite as: {cited}" in httpx.get(release).text
+    # a page of the data served now cites the release it is; a page of an older release, that one
+    assert "Version 2.0.0 [Data set]" in httpx.get(f"{served.url}/").text
+    assert "Version 1.0.0 [Data set]" in httpx.get(f"{served.url}/id/organisation/alpha?version=1.0.0").text
+
+
+def test_a_working_state_is_versioned_and_cited_as_unreleased(working_state):
+    void = void_of(working_state)
+    folder = httpx.get(f"{working_state.url}/dumps", headers={"Accept": "application/json"}).json()["version"]
+    dataset = rdflib.URIRef(f"{BASE}.well-known/void#dataset")
+    assert str(void.value(dataset, rdflib.OWL.versionInfo)) == f"2.0.0+unreleased.{folder}"
+    assert void.value(dataset, DCAT3.hasCurrentVersion) is None
+    assert str(void.value(dataset, rdflib.DCTERMS.bibliographicCitation)).endswith(
+        f"Version 2.0.0+unreleased.{folder} [Data set]. {BASE}")
+
+
+def test_citation_cff_names_the_newest_release():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    newest = History(ROOT / "releases").latest
+    assert (cff["version"], cff["date-released"]) == (newest.version, newest.date)
+    assert f"{cff['url']}release/{newest.version}" in {identifier["value"] for identifier in cff["identifiers"]}

@@ -21,6 +21,8 @@ from fastapi import APIRouter, Request, Response
 from rdflib import Graph, URIRef
 
 from ..bibliography import Record, cited_work, write
+from ..dataset_description import citation
+from ..releases import release_iri
 from ..documents import served
 from ..json_ld import context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix, suffix_of
@@ -170,7 +172,8 @@ async def _describe(request: Request, path: str, suffix: str | None, iri: str, t
               if version else "")
     page = entity_page(graph, URIRef(iri), state.settings.base, str(request.base_url), pages, exports=record is not None,
                        citation_map=citation_map, profile=profile, reference=reference(record) if record else "",
-                       notice=notice)
+                       notice=notice, citation=citation(version, state.releases[version].record.date,
+                                                        release_iri(state.settings.base, version)) if version else None)
     return negotiated(page.encode("utf-8"), media_type, headers)
 
 

@@ -12,21 +12,26 @@ import json
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..bibliography import write
 from ..changes import Summary, summarise
+from ..dataset_description import citation, describe_release, new_graph, reference
 from ..dumps import STEM
 from ..namespaces import prefixes
-from ..negotiation import NotAcceptable, choose, split_suffix
+from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix
 from ..rdf_patch import MEDIA_TYPE as PATCH, SUFFIX, Patch, difference
 from ..release_archive import Published
+from ..releases import release_iri
 from ..views import change_feed
 from ..views import releases as pages
-from ..views.responses import document_type, error, negotiated, not_acceptable
+from ..views.responses import RDFLIB_FORMATS, document_type, error, negotiated, not_acceptable, serialized
 from ..views.shell import html_page
 from .indexes import local_url
 
 router = APIRouter()
 KEPT_CHANGES = 8  # pairs of releases whose patch and summary are kept
 CHANGE_TYPES = {SUFFIX: PATCH, "json": "application/json", "html": "text/html"}
+RELEASE_TYPES = {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES, "json": "application/json"}
+RELEASE_OFFERS = ("text/html", "application/json", *RDFLIB_FORMATS, *BIBLIOGRAPHY_TYPES.values())
 PAGE_TYPES = ("text/html", "application/json")
 
 
@@ -66,19 +71,30 @@ async def release_index(request: Request) -> Response:
 
 @router.api_route("/release/{version}", methods=["GET", "HEAD"])
 async def release_page(request: Request, version: str) -> Response:
-    releases, root = request.app.state.releases, str(request.base_url)
-    if version not in releases:
-        return pages.unknown_release(request.app.state.releases, version)
-    try:
-        media_type = choose(request.headers.get("accept"), PAGE_TYPES, request.query_params.getlist("format"))
-    except NotAcceptable as problem:
-        return not_acceptable(problem)
-    versions = list(releases)
+    """A release: a page, its record as JSON, its DCAT description (the RDF syntaxes) or a reference to
+    cite it by (BibTeX, RIS, CSL-JSON)."""
+    state, root = request.app.state, str(request.base_url)
+    version, suffix = split_suffix(version, RELEASE_TYPES)
+    if version not in state.releases:
+        return pages.unknown_release(state.releases, version)
+    media_type = document_type(request, f"release/{version}", suffix, RELEASE_TYPES, RELEASE_OFFERS)
+    if isinstance(media_type, Response):
+        return media_type
+    published = state.releases[version]
+    versions = list(state.releases)
     later = versions[versions.index(version) + 1] if version != versions[-1] else None
     if media_type == "application/json":
-        body = {**_record_json(root, releases[version]), "next": later}
+        body = {**_record_json(root, published), "next": later}
         return negotiated(json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"), media_type)
-    page = html_page(root, f"Release {version}", pages.release(root, releases[version], later))
+    if media_type in BIBLIOGRAPHY_TYPES.values():
+        return negotiated(write(media_type, [reference(state.settings, published)]), media_type)
+    if media_type != "text/html":
+        graph = new_graph(state.settings)
+        describe_release(graph, state.settings, root, published)
+        return serialized(graph, media_type)
+    record = published.record
+    page = html_page(root, f"Release {version}", pages.release(root, published, later),
+                     citation=citation(version, record.date, release_iri(state.settings.base, version)))
     return negotiated(page.encode("utf-8"), media_type)
 
 

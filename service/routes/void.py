@@ -25,7 +25,7 @@ async def void(request: Request) -> Response:
 
     async def render() -> Response:
         graph = describe(state.settings, state.statistics, state.dumps_path, state.dump_files.values(),
-                         str(request.base_url))
+                         str(request.base_url), state.releases, state.current_release)
         if media_type == "text/html":  # for people: the same description, read
             page = dataset_page(graph, state.settings.base, str(request.base_url), state.search.labels)
             return negotiated(page.encode("utf-8"), media_type)

@@ -181,10 +181,11 @@ class Page(Words):
 
 
 def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPages, exports: bool = False,
-                citation_map: str = "", profile: Graph | None = None, reference: str = "", notice: str = "") -> str:
+                citation_map: str = "", profile: Graph | None = None, reference: str = "", notice: str = "",
+                citation: str | None = None) -> str:
     """`exports`: the entity is a work with a reference to offer (BibTeX, RIS, CSL-JSON), and
     `reference` is that reference, formatted; `notice`: what the page shows first (HTML), such as
-    which release it describes;
+    which release it describes, and `citation` how to cite that release;
     `citation_map`: the profile's citation map, shown on the profile's own page; `profile`: what
     the summary and chronology are made from (on the first page; later pages show the statements)."""
     page = Page(graph, this, base, root)
@@ -229,4 +230,4 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     drawn = top is not None and 'class="timeline"' in summary
     mapped = top is not None and 'class="map"' in summary
     return html_page(root, english, main, head=head + (timeline_head(root) if drawn else ""),
-                     scripts=(TIMELINE_SCRIPTS if drawn else ()) + (MAP_SCRIPTS if mapped else ()))
+                     scripts=(TIMELINE_SCRIPTS if drawn else ()) + (MAP_SCRIPTS if mapped else ()), citation=citation)

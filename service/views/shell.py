@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from html import escape
 
+# How to cite the data served now: one line, set once the service knows which release it serves
+# (`cite`); a page of another release passes its own to `html_page`.
+_CITATION = [""]
+
+
+def cite(citation: str) -> None:
+    _CITATION[0] = citation
+
+
 # (path under the root, words) of the site's sections, in the order the header lists them
 SECTIONS = (("organisations", "Organisations"), ("people", "People"), ("places", "Places"),
             ("events", "Events"), ("network", "Network"), ("sources", "Sources"), ("queries", "Questions"),
@@ -17,10 +26,12 @@ SECTIONS = (("organisations", "Organisations"), ("people", "People"), ("places",
 
 
 def html_page(root: str, title: str, main: str, *, head: str = "", scripts: tuple[str, ...] = (),
-              current: str = "", wide: bool = False, searched: str = "") -> str:
+              current: str = "", wide: bool = False, searched: str = "", citation: str | None = None) -> str:
     """A whole page. `head`: more of the head (alternate links, embedded data); `scripts`: paths
     under the root of scripts run at the end of the body; `current`: the section the page is in;
-    `searched`: what the search box holds."""
+    `searched`: what the search box holds; `citation`: how to cite what the page shows, when it is
+    not the data served now."""
+    cited = _CITATION[0] if citation is None else citation
     sections = "".join(
         f'<li><a href="{escape(root + path)}"{" aria-current=page" if path == current else ""}>{words}</a></li>'
         for path, words in SECTIONS)
@@ -55,7 +66,8 @@ def html_page(root: str, title: str, main: str, *, head: str = "", scripts: tupl
 <p>conflict-ld: a research profile of the Coordination of Azawad Movements as Linked Data.
 Data and ontology under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a> ·
 <a href="{escape(root)}.well-known/void">about the dataset</a> · <a href="{escape(root)}ontology">ontology</a> ·
-<a href="{escape(root)}dumps/">dumps</a></p>
+<a href="{escape(root)}dumps/">dumps</a> · <a href="{escape(root)}releases">releases</a></p>
+{f'<p class="cite">Cite as: {escape(cited)}</p>' if cited else ""}
 </footer>
 {run}
 </body>
