@@ -123,7 +123,8 @@ def prepare(settings: Settings, store: Path | None = None, built: Build | None =
 
 def _with_releases(settings: Settings, served: Release) -> Release:
     """`served` with the store and dumps of every recorded release, checked or made under the lock.
-    A history that cannot give them is logged, and the current data is served without them."""
+    A history that cannot give them, or a folder that cannot take them, is logged, and the current
+    data is served without them."""
     try:
         history = History(settings.releases_dir)
         try:
@@ -134,7 +135,7 @@ def _with_releases(settings: Settings, served: Release) -> Release:
         with _exclusive(settings), _writing("releases", settings.store_dir):
             releases = {record.version: publish(settings, history, record, newest) for record in history.records}
         return replace(served, history=history, releases=releases)
-    except ReleaseError as problem:
+    except (ReleaseError, CannotWrite) as problem:
         event(_LOG, "releases not served", logging.ERROR, path=str(settings.releases_dir), reason=str(problem))
         return replace(served, release_problem=str(problem))
 

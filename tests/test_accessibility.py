@@ -10,7 +10,8 @@ PAGES = ["/", "/id/organisation/mnla", "/id/organisation/cma?page=2", "/id/perso
          "/id/event/2012-06-27-gao-capture-by-mojwa", "/id/work/bencherif-campana-2017", "/events", "/network",
          "/places", "/organisations", "/works", "/sources", "/queries", "/search?q=mnla", "/.well-known/void",
          "/ontology", "/sparql", "/dumps/", "/fragments?subject=https%3A%2F%2Fw3id.org%2Fconflict-ld%2Fid%2Forganisation%2Fmnla",
-         "/no-such-page"]
+         "/releases", "/release/1.0.0", "/changes/1.0.0/1.1.0", "/id/organisation/mnla/history",
+         "/id/organisation/mnla?version=1.0.0", "/no-such-page"]
 SEVERE = {"critical", "serious"}
 
 

@@ -584,3 +584,22 @@ def test_citation_cff_names_the_newest_release():
     newest = History(ROOT / "releases").latest
     assert (cff["version"], cff["date-released"]) == (newest.version, newest.date)
     assert f"{cff['url']}release/{newest.version}" in {identifier["value"] for identifier in cff["identifiers"]}
+
+
+def test_a_history_that_cannot_be_rebuilt_leaves_the_data_served(two_releases, tmp_path):
+    """The releases are refused with a 503 that says why; the data served now is not held back."""
+    damaged = tmp_path / "home"
+    shutil.copytree(two_releases[0], damaged)
+    patch = damaged / "releases" / "2.0.0.rdfp"
+    patch.write_text(patch.read_text(encoding="utf-8").replace('"Gamma"@en', '"Gamma!"@en'), encoding="utf-8")
+    (tmp_path / "var").mkdir()
+    server = start_server(tmp_path / "var", home=str(damaged))
+    try:
+        for path in ("/releases", "/changes.atom"):
+            answer = httpx.get(server.url + path)
+            assert answer.status_code == 503
+            assert answer.text.startswith("Service Unavailable: the releases cannot be served: the patch to 2.0.0 does not undo")
+        assert httpx.get(f"{server.url}/id/organisation/alpha.ttl").status_code == 200
+        assert "releases not served" in server.log()
+    finally:
+        stop_server(server)

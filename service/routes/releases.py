@@ -50,6 +50,8 @@ def _listed(request: Request) -> list[Published]:
 @router.api_route("/releases", methods=["GET", "HEAD"])
 async def release_index(request: Request) -> Response:
     state, root = request.app.state, str(request.base_url)
+    if state.release_problem:
+        return _unavailable(state.release_problem)
     try:
         media_type = choose(request.headers.get("accept"), PAGE_TYPES, request.query_params.getlist("format"))
     except NotAcceptable as problem:
@@ -60,10 +62,8 @@ async def release_index(request: Request) -> Response:
         body = {"current": {"release": state.current_release, "unreleased": state.current_release is None,
                             "newest": newest, "says": pages.state_of_the_data(state.current_release, newest)},
                 "releases": [_record_json(root, published) for published in reversed(listed)]}
-        if state.release_problem:
-            body["problem"] = state.release_problem
         return negotiated(json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"), media_type)
-    main = pages.index(root, listed, state.current_release, state.release_problem)
+    main = pages.index(root, listed, state.current_release)
     page = html_page(root, "Releases", main, head=f'<link rel="alternate" type="{change_feed.MEDIA_TYPE}" '
                                                     f'href="{root}changes.atom" title="Releases">')
     return negotiated(page.encode("utf-8"), media_type)
@@ -96,6 +96,12 @@ async def release_page(request: Request, version: str) -> Response:
     page = html_page(root, f"Release {version}", pages.release(root, published, later),
                      citation=citation(version, record.date, release_iri(state.settings.base, version)))
     return negotiated(page.encode("utf-8"), media_type)
+
+
+def _unavailable(problem: str) -> Response:
+    """The releases could not be rebuilt at start-up (the log says why): a fault of the service's
+    files, which the operator must mend; the current data is served meanwhile."""
+    return error(503, f"Service Unavailable: the releases cannot be served: {problem}")
 
 
 def _lines(published: Published) -> list[str]:
@@ -147,6 +153,8 @@ async def changes(request: Request, older: str, newer: str) -> Response:
 @router.api_route("/changes.atom", methods=["GET", "HEAD"])
 async def feed(request: Request) -> Response:
     state = request.app.state
+    if state.release_problem:
+        return _unavailable(state.release_problem)
     body = change_feed.feed(str(request.base_url), f"{state.settings.base}changes", _listed(request))
     return negotiated(body, change_feed.MEDIA_TYPE, {"Content-Type": f"{change_feed.MEDIA_TYPE}; charset=utf-8",
                                                      "Cache-Control": "no-cache"})

@@ -38,7 +38,7 @@ def unknown_release(releases: Mapping[str, Published], version: str) -> Response
     return error(404, f"Not Found: no release {version!r} (the releases: {known}); see /releases.")
 
 
-def index(root: str, releases: Sequence[Published], current: str | None, problem: str) -> str:
+def index(root: str, releases: Sequence[Published], current: str | None) -> str:
     rows = "\n".join(
         f'<tr><td><a href="{root}release/{r.record.version}">{r.record.version}</a></td><td>{r.record.date}</td>'
         f'<td class="number">{r.record.quads:,}</td><td>{escape(r.record.notes)}</td>'
@@ -47,10 +47,8 @@ def index(root: str, releases: Sequence[Published], current: str | None, problem
            if r.record.previous else "") + "</td></tr>"
         for r in reversed(releases))
     newest = releases[-1].record.version if releases else None
-    trouble = f'<p class="warning">The releases cannot be served: {escape(problem)}</p>' if problem else ""
     return f"""<h1>Releases</h1>
 <p class="lead">{state_of_the_data(current, newest)}</p>
-{trouble}
 <p>Each release is the whole dataset as it stood on its date, kept for good: its dumps never change, and
 the changes from the release before are published as an RDF Patch and summed up for people.
 Follow them with the <a href="{root}changes.atom">Atom feed</a>.</p>
