@@ -138,17 +138,18 @@ async def history(request: Request, path: str, iri: str, media_type: str) -> Res
                                             for step in steps]}
         return negotiated(json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"), media_type)
     names = state.prefixes
+    title = state.search.labels.get(iri) or compact(iri, names)  # the name the data gives it now, if any
     rows = "\n".join(
-        f'<tr><td><a href="{escape(document)}?version={step["release"]}">{step["release"]}</a></td>'
-        f'<td>{state.releases[step["release"]].record.date}</td><td>{step["change"]}'
+        f'<tr><td class="term"><a href="{escape(document)}?version={step["release"]}">{step["release"]}</a></td>'
+        f'<td class="term">{state.releases[step["release"]].record.date}</td><td>{step["change"]}'
         + (": " + ", ".join(escape(compact(p, names)) for p in step.get("properties", ())) if step.get("properties") else "")
         + "</td></tr>" for step in reversed(steps))
-    main = f"""<h1>History of <a href="{escape(document)}">{escape(compact(iri, names))}</a></h1>
+    main = f"""<h1>History of <a href="{escape(document)}">{escape(title)}</a></h1>
 <p>The releases in which its description changed, newest first (<a href="{str(request.base_url)}releases">all releases</a>).</p>
 <div class="scroll"><table><thead><tr><th>release</th><th>date</th><th>change</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></div>
 """
-    page = html_page(str(request.base_url), f"History of {compact(iri, names)}", main)
+    page = html_page(str(request.base_url), f"History of {title}", main)
     return negotiated(page.encode("utf-8"), media_type)

@@ -40,10 +40,11 @@ def unknown_release(releases: Mapping[str, Published], version: str) -> Response
 
 def index(root: str, releases: Sequence[Published], current: str | None) -> str:
     rows = "\n".join(
-        f'<tr><td><a href="{root}release/{r.record.version}">{r.record.version}</a></td><td>{r.record.date}</td>'
-        f'<td class="number">{r.record.quads:,}</td><td>{escape(r.record.notes)}</td>'
-        f'<td><a href="{root}dumps/{r.record.version}/">dumps</a>'
-        + (f' · <a href="{root}changes/{r.record.previous}/{r.record.version}">changes from {r.record.previous}</a>'
+        f'<tr><td class="term"><a href="{root}release/{r.record.version}">{r.record.version}</a></td>'
+        f'<td class="term">{r.record.date}</td>'
+        f'<td class="number">{r.record.quads:,}</td><td class="notes">{escape(r.record.notes)}</td>'
+        f'<td class="term"><a href="{root}dumps/{r.record.version}/">dumps</a>'
+        + (f'<br><a href="{root}changes/{r.record.previous}/{r.record.version}">changes from {r.record.previous}</a>'
            if r.record.previous else "") + "</td></tr>"
         for r in reversed(releases))
     newest = releases[-1].record.version if releases else None
@@ -52,7 +53,7 @@ def index(root: str, releases: Sequence[Published], current: str | None) -> str:
 <p>Each release is the whole dataset as it stood on its date, kept for good: its dumps never change, and
 the changes from the release before are published as an RDF Patch and summed up for people.
 Follow them with the <a href="{root}changes.atom">Atom feed</a>.</p>
-<div class="scroll"><table><thead><tr><th>version</th><th>date</th><th>quads</th><th>notes</th><th>files</th></tr></thead>
+<div class="scroll"><table><thead><tr><th class="term">version</th><th class="term">date</th><th>quads</th><th>notes</th><th>files</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></div>
