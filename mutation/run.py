@@ -79,9 +79,11 @@ TARGETS = {
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),
     "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py"), built_once=True),
     "dataset_description": Target(
-        ("tests/test_dataset_description.py", "tests/test_linked_data_promises.py", "tests/test_fragments.py"),
-        options=("-k", "not (test_linked_data_promises or test_fragments) or dataset_is_described or dump_is_listed "
-                       "or advertise_the_fragments"),
+        ("tests/test_dataset_description.py", "tests/test_linked_data_promises.py", "tests/test_fragments.py",
+         "tests/test_release_service.py"),
+        options=("-k", "not (test_linked_data_promises or test_fragments or test_release_service) or dataset_is_described "
+                       "or dump_is_listed or advertise_the_fragments or releases_as_a_series or described_and_cited "
+                       "or versioned_and_cited"),
         built_once=True, forget=("*.statistics.json",)),
     # the tests of the dumps made from the small fixture, and of dumps written and sorted apart: the
     # build uses the module, so each mutant is built, and the profile's store takes too long for that
