@@ -49,6 +49,7 @@ def test_the_index_lists_every_release_and_says_which_is_served(served, two_rele
     assert listed["releases"][0]["changes"] == f"{served.url}/changes/1.0.0/2.0.0"
     page = httpx.get(f"{served.url}/releases").text
     assert "The data served now is release 2.0.0." in page and f'href="{served.url}/changes.atom"' in page
+    assert "The data served now is release 2.0.0." in httpx.get(f"{served.url}/").text
 
 
 def test_each_release_has_its_dumps_kept_for_good(served, two_releases):
@@ -138,6 +139,7 @@ def test_a_working_state_that_is_not_a_release_is_marked_so(working_state, two_r
                                          "released: it is not release 2.0.0.")
     assert httpx.get(f"{working_state.url}/dumps/1.0.0/conflict-ld.nq").text == first_dump
     assert httpx.get(f"{working_state.url}/dumps", headers={"Accept": "application/json"}).json()["release"] is None
+    assert listed["current"]["says"] in httpx.get(f"{working_state.url}/").text  # the home page says so too
 
 
 def test_the_shipped_releases_are_served(live_server):

@@ -6,6 +6,7 @@ from html import escape
 
 from fastapi import APIRouter, Request, Response
 
+from ..views.releases import state_of_the_data
 from ..views.responses import negotiated
 from ..views.shell import html_page
 
@@ -20,6 +21,8 @@ async def home(request: Request) -> Response:
                 ("id/person/bilal-ag-cherif", "Bilal Ag Chérif"), ("id/place/kidal", "Kidal"),
                 ("id/event/2023-11-15-kidal-capture", "The capture of Kidal, 15 November 2023"),
                 ("id/work/desgrais-guichaoua-lebovich-2018", "Desgrais, Guichaoua and Lebovich (2018)"))
+    releases = list(request.app.state.releases)
+    said = state_of_the_data(request.app.state.current_release, releases[-1] if releases else None)
     entries = "".join(f'<li><a href="{path}">{escape(label)}</a></li>' for path, label in examples)
     main = f"""<h1>conflict-ld</h1>
 <p class="lead">A research profile of the <strong>Coordination of Azawad Movements (CMA)</strong>, the armed coalition of
@@ -40,7 +43,7 @@ which work it comes from (with the page where the profile gives one) and how cer
 client-side query engines such as Comunica and for following links by hand</li>
 <li><a href="dumps/">Dumps</a> (N-Quads, N-Triples, Turtle, JSON-LD; gzipped; SHA-256 sums)</li>
 <li><a href="releases">Releases</a>: every dated version of the data, what changed between them (as RDF Patch), and
-an <a href="changes.atom">Atom feed</a> of new ones</li>
+an <a href="changes.atom">Atom feed</a> of new ones. {escape(said)}</li>
 <li><a href=".well-known/void">Dataset description</a> (VoID and DCAT)</li>
 <li><a href="sources">Sources</a>: the profile and the works it cites, as references and as BibTeX, RIS and CSL-JSON</li>
 <li>From Wikidata: <code>wikidata/Q…</code>, e.g. <a href="wikidata/Q853699">wikidata/Q853699</a></li>
