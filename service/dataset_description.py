@@ -208,21 +208,7 @@ def describe(settings: Settings, stats: Statistics, dumps: Path, files: Iterable
         add((partition, VOID.property, URIRef(prop)))
         add((partition, VOID.triples, Literal(count)))
     for entry in files:
-        url = URIRef(f"{site}dumps/{release}/{entry.name}")
-        add((dataset, VOID.dataDump, url))
-        add((dataset, DCAT.distribution, url))
-        add((url, RDF.type, DCAT.Distribution))
-        add((url, DCAT.downloadURL, url))
-        add((url, DCAT.mediaType, URIRef(MEDIA + entry.media_type)))
-        add((url, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger)))
-        add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-        if entry.encoding == "gzip":
-            add((url, DCAT.compressFormat, URIRef(MEDIA + "application/gzip")))
-        checksum = BNode(f"checksum-{entry.name}")
-        add((url, SPDX.checksum, checksum))
-        add((checksum, RDF.type, SPDX.Checksum))
-        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
+        _distribution(graph, dataset, URIRef(f"{site}dumps/{release}/{entry.name}"), entry, f"checksum-{entry.name}")
     if releases:
         series = URIRef(base + ".well-known/void#releases")
         add((dataset, DCAT_IN_SERIES, series))
@@ -286,21 +272,29 @@ def describe_release(graph: Graph, settings: Settings, site: str, published: Pub
         for link in (PROV.wasRevisionOf, DCAT_PREV, DCAT_PREVIOUS_VERSION):
             add((this, link, before))
     for name, entry in published.files.items():
-        if name == SUMS:
-            continue
-        url = URIRef(f"{site}dumps/{record.version}/{name}")
-        add((this, DCAT.distribution, url))
-        add((this, VOID.dataDump, url))
-        add((url, RDF.type, DCAT.Distribution))
-        add((url, DCAT.downloadURL, url))
-        add((url, DCAT.mediaType, URIRef(MEDIA + entry.media_type)))
-        add((url, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger)))
-        checksum = BNode(f"checksum-{record.version}-{name}")
-        add((url, SPDX.checksum, checksum))
-        add((checksum, RDF.type, SPDX.Checksum))
-        add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
+        if name != SUMS:
+            _distribution(graph, this, URIRef(f"{site}dumps/{record.version}/{name}"), entry,
+                          f"checksum-{record.version}-{name}")
     return this
+
+
+def _distribution(graph: Graph, dataset: URIRef, url: URIRef, entry: DumpFile, checksum_label: str) -> None:
+    """A dump of `dataset` as a DCAT distribution and a VoID data dump, with its SHA-256 (SPDX)."""
+    add = graph.add
+    add((dataset, VOID.dataDump, url))
+    add((dataset, DCAT.distribution, url))
+    add((url, RDF.type, DCAT.Distribution))
+    add((url, DCAT.downloadURL, url))
+    add((url, DCAT.mediaType, URIRef(MEDIA + entry.media_type)))
+    add((url, DCAT.byteSize, Literal(entry.size, datatype=XSD.nonNegativeInteger)))
+    add((url, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    if entry.encoding == "gzip":
+        add((url, DCAT.compressFormat, URIRef(MEDIA + "application/gzip")))
+    checksum = BNode(checksum_label)
+    add((url, SPDX.checksum, checksum))
+    add((checksum, RDF.type, SPDX.Checksum))
+    add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    add((checksum, SPDX.checksumValue, Literal(entry.sha256, datatype=XSD.hexBinary)))
 
 
 def reference(settings: Settings, published: Published) -> Reference:
