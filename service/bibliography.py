@@ -160,9 +160,10 @@ def records(graph: Graph, base: str) -> list[Record]:
     return sorted(found, key=lambda r: (r.number is not None, r.number or 0, r.key))
 
 
-async def _works_graph(state, only: str = "") -> Graph:
+async def _works_graph(state, only: str = "", store: str | None = None) -> Graph:
     # the service's own read: the row limit on users' answers does not apply
-    query = Query(WORKS_OF.substitute(only=only), "application/n-triples", state.prefixes, max_rows=sys.maxsize)
+    query = Query(WORKS_OF.substitute(only=only), "application/n-triples", state.prefixes, max_rows=sys.maxsize,
+                  store=store)
     answer = await state.pool.answer(query)
     return ntriples_graph(answer.body)
 
@@ -176,18 +177,20 @@ async def cited_works(state) -> dict[str, Record]:
     return state.bibliography
 
 
-async def cited_work(state, iri: str) -> Record | None:
-    """The record of the work `iri` names, or None when it names no work cited nor the profile.
-    A record found is kept in `state.work_records` (at most one per work in the store): a work's
-    page asks for it on every request, its document cached or not."""
+async def cited_work(state, iri: str, version: str | None = None) -> Record | None:
+    """The record of the work `iri` names (as release `version` has it, if given), or None when it
+    names no work cited nor the profile. A record found is kept in `state.work_records` (at most one
+    per work and release): a work's page asks for it on every request, its document cached or not."""
     if not iri.startswith(state.prefixes["wrk"]):
         return None
-    record = state.work_records.get(iri)
+    record = state.work_records.get((version, iri))
     if record is None:
-        graph = await _works_graph(state, f"VALUES ?work {{ {iri_term(iri)} }}")
+        store = str(state.releases[version].store) if version else None
+        graph = await _works_graph(state, f"VALUES ?work {{ {iri_term(iri)} }}", store)
         if (URIRef(iri), None, None) not in graph:
             return None
-        record = state.work_records[iri] = _record(graph, URIRef(iri), Namespace(state.settings.base + "ontology#"))
+        record = _record(graph, URIRef(iri), Namespace(state.settings.base + "ontology#"))
+        state.work_records[(version, iri)] = record
     return record
 
 

@@ -349,3 +349,15 @@ def test_a_history_that_cannot_be_rebuilt_leaves_the_data_served(two_releases, t
         assert "releases not served" in server.log()
     finally:
         stop_server(server)
+
+
+def test_a_work_s_reference_as_of_a_release(served):
+    """The bibliographic formats are among the formats of an entity as of a release."""
+    book = f"{served.url}/id/work/book"
+    answer = httpx.get(f"{book}.bib?version=1.0.0")
+    assert answer.status_code == 200 and answer.text.startswith("@book{book,")
+    assert f'<{book}.ris?version=1.0.0>; rel="alternate"' in answer.headers["link"]
+    assert answer.headers["content-location"] == f"{book}.bib?version=1.0.0"
+    page = httpx.get(f"{book}?version=1.0.0", headers={"Accept": "text/html"}).text
+    assert f'href="{book}.csl.json?version=1.0.0"' in page
+    assert f'<{book}.bib?version=1.0.0>; rel="alternate"' in httpx.get(f"{book}.ttl?version=1.0.0").headers["link"]

@@ -103,7 +103,7 @@ async def entity(request: Request, path: str) -> Response:
     version = version_of(request)
     if version is not None and version not in state.releases:
         return unknown_release(state.releases, version)
-    record = await cited_work(state, iri) if version is None else None  # a work's record as the data has it now
+    record = await cited_work(state, iri, version)
     try:
         media_type = choose(request.headers.get("accept"), OFFERS + (tuple(BIBLIOGRAPHY_TYPES.values()) if record else ()),
                             formats)
@@ -111,9 +111,10 @@ async def entity(request: Request, path: str) -> Response:
         return not_acceptable(problem)
     if media_type in BIBLIOGRAPHY_TYPES.values():
         document = str(request.url_for("entity", path=path))
-        links = alternates(document, {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES})
+        query = f"?version={version}" if version else ""
+        links = alternates(document, {**SUFFIX_TYPES, **BIBLIOGRAPHY_TYPES}, query)
         return negotiated(write(media_type, [record]), media_type,
-                          {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}"})
+                          {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"})
     number = _page_number(request)
     return await served(request, ("entity", path, suffix, number, media_type, version),
                         lambda: _describe(request, path, suffix, iri, term, number, media_type, record, version))
@@ -156,7 +157,8 @@ async def _describe(request: Request, path: str, suffix: str | None, iri: str, t
     if not answer.body.strip() or answer.body.strip() in (b"[]", b"{}"):
         return await _absent(request, iri, document, media_type, version)
     query = pages.query(number)
-    links = alternates(document, RDF_SUFFIXES, query) + (alternates(document, BIBLIOGRAPHY_TYPES) if record else [])
+    links = alternates(document, RDF_SUFFIXES, query)
+    links += alternates(document, BIBLIOGRAPHY_TYPES, f"?version={version}" if version else "") if record else []
     links += [f'<{url}>; rel="{rel}"' for rel, url in pages.neighbours().items()]
     links += version_links(state, document, version)
     headers = {"Link": ", ".join(links), "Content-Location": f"{document}.{suffix_of(media_type)}{query}"}

@@ -194,13 +194,14 @@ def entity_page(graph: Graph, this: URIRef, base: str, root: str, pages: LinkPag
     english, french = page.label(this, "en"), page.label(this, "fr")
     head = "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{BY_TYPE[media].suffix}{query}">'
                    for media in RDFLIB_FORMATS)
-    head += "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{BY_TYPE[media].suffix}">'
+    as_of = f"?version={pages.version}" if pages.version else ""  # a reference as the release shown has it
+    head += "".join(f'<link rel="alternate" type="{media}" href="{escape(document)}.{BY_TYPE[media].suffix}{as_of}">'
                     for media in references)
     head += "".join(f'<link rel="{rel}" href="{escape(url)}">' for rel, url in pages.neighbours().items())
     head += f'<script type="application/ld+json">{page.json_ld(base)}</script>'
     formats = format_links(lambda suffix: f"{document}.{suffix}{query}")
     if references:
-        formats += "; as a reference: " + format_links(lambda suffix: f"{document}.{suffix}", BIBLIOGRAPHY)
+        formats += "; as a reference: " + format_links(lambda suffix: f"{document}.{suffix}{as_of}", BIBLIOGRAPHY)
     top = Profile(profile, this, base, root) if profile is not None else None
     summary = top.summary() + top.map(root) + top.timeline() if top else ""
     if top is not None and top.kind == "organisation" and top.related():
