@@ -131,7 +131,7 @@ async def _history(request: Request, path: str) -> Response:
         return error(400, f"Bad Request: {path!r} is not a valid IRI path.")
     except NotAcceptable as problem:
         return not_acceptable(problem)
-    return await history(request, path, iri, media_type)
+    return await history(request, iri, media_type)
 
 
 async def _describe(request: Request, path: str, suffix: str | None, iri: str, term: str, number: int,

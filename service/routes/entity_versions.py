@@ -110,7 +110,7 @@ def _gone(response: Response) -> Response:
     return response
 
 
-async def history(request: Request, path: str, iri: str, media_type: str) -> Response:
+async def history(request: Request, iri: str, media_type: str) -> Response:
     """The releases in which the entity changed, with the change: first described, the properties
     whose statements changed, or removed. HTML or JSON."""
     state = request.app.state
