@@ -73,7 +73,9 @@ TARGETS = {
     "rules": Target(("tests/test_rules.py",)),
     # releases: the records, the patches between them, and what a change did
     "releases": Target(("tests/test_releases.py",)),
-    "rdf_patch": Target(("tests/test_releases.py",)),
+    # and the patch's media type, as the changes between releases are served with it
+    "rdf_patch": Target(("tests/test_releases.py", "tests/test_release_service.py"),
+                        options=("-k", "not test_release_service or changes_between_releases")),
     "changes": Target(("tests/test_releases.py",)),
     # the shipped data's own validation (a minute) finds nothing the small broken fixtures do not
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .changes import Summary, summarise
-from .rdf_patch import Patch, PatchError, apply, difference, parse
+from .rdf_patch import SUFFIX, Patch, PatchError, apply, difference, parse
 
 VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
@@ -95,7 +95,7 @@ class History:
     def patch(self, version: str) -> Patch:
         """The patch from the release before `version` to it, as kept in the folder."""
         try:
-            return parse((self.folder / f"{version}.rdfp").read_text(encoding="utf-8"))
+            return parse((self.folder / f"{version}.{SUFFIX}").read_text(encoding="utf-8"))
         except (OSError, PatchError) as problem:
             raise ReleaseError(f"the patch to release {version} cannot be read: {problem}") from None
 
@@ -160,7 +160,7 @@ class History:
         _write(self.folder / f"{version}.nq.gz", gzip.compress("".join(data).encode("utf-8"), mtime=0))
         if latest is not None:
             patch = difference(previous, data, record.id, latest.id)
-            _write(self.folder / f"{version}.rdfp", patch.text().encode("utf-8"))
+            _write(self.folder / f"{version}.{SUFFIX}", patch.text().encode("utf-8"))
         _write(self.folder / f"{version}.json", (json.dumps(asdict(record), indent=1, ensure_ascii=False) + "\n").encode())
         for whole in self.folder.glob("*.nq.gz"):  # the newest alone is kept whole
             if whole.name != f"{version}.nq.gz":

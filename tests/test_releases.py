@@ -133,26 +133,43 @@ def test_the_summary_says_what_the_change_did(two_releases):
 
 
 def test_a_patch_that_does_not_fit_the_data_is_refused():
-    line = "<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n"
-    other = "<http://a.example/s> <http://a.example/p> \"x\" .\n"
-    with pytest.raises(PatchError, match="1 deleted statement"):
-        apply([line], Patch("urn:x:2", "urn:x:1", (other.rstrip("\n"),), ()))
-    with pytest.raises(PatchError, match="1 added statement"):
-        apply([line], Patch("urn:x:2", "urn:x:1", (), (line.rstrip("\n"),)))
-    assert apply([line], Patch("urn:x:2", "urn:x:1", (line.rstrip("\n"),), (other.rstrip("\n"),))) == [other]
+    line = "<http://a.example/s> <http://a.example/p> <http://a.example/o> ."
+    other = "<http://a.example/s> <http://a.example/p> \"x\" ."
+    with pytest.raises(PatchError) as refused:
+        apply([line + "\n"], Patch("urn:x:2", "urn:x:1", (other,), ()))
+    assert str(refused.value) == f"1 deleted statement(s) are not in the data, the first: {other}"
+    with pytest.raises(PatchError) as refused:
+        apply([line + "\n"], Patch("urn:x:2", "urn:x:1", (), (line,)))
+    assert str(refused.value) == f"1 added statement(s) are already in the data, the first: {line}"
+    assert apply([line + "\n"], Patch("urn:x:2", "urn:x:1", (line,), (other,))) == [other + "\n"]
+
+
+HEADERS = "H id <urn:x:2> .\nH prev <urn:x:1> .\n"
+LONG = "X <http://a.example/a-subject-longer-than-forty-characters> ."
 
 
 @pytest.mark.parametrize("text, message", [
-    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\nA <s> .\nTC .\n", "line 4: not an N-Quads statement"),
-    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\nX <http://a.example/s> .\nTC .\n", "line 4: unexpected"),
-    ("H id <urn:x:2> .\nH prev <urn:x:1> .\nTX .\n", "ends before its transaction is committed"),
-    ("H id <urn:x:2> .\nTX .\nTC .\n", "has no prev header"),
-    ("H id urn:x:2 .\nTX .\nTC .\n", "line 1: a header's value must be an IRI"),
-    ("TX .\nTC .\nA <http://a.example/s> <http://a.example/p> <http://a.example/o> .\n", "line 3: unexpected"),
+    (HEADERS + "TX .\nA <s> .\nTC .\n", "line 4: not an N-Quads statement: "),
+    (HEADERS + f"TX .\n{LONG}\nTC .\n", f"line 4: unexpected {LONG[:40]!r}"),
+    (HEADERS + "TX .\n", "the patch ends before its transaction is committed (TC .)"),
+    ("H id <urn:x:2> .\nTX .\nTC .\n", "the patch has no prev header"),
+    ("TX .\nTC .\n", "the patch has no id or prev header"),
+    ("H id urn:x:2 .\nTX .\nTC .\n", "line 1: a header's value must be an IRI followed by ' .'"),
+    ("H id <urn:x:2 .\nTX .\nTC .\n", "line 1: a header's value must be an IRI followed by ' .'"),
+    (HEADERS + "Q .\nTX .\nTC .\n", "line 3: unexpected 'Q .'"),
+    (HEADERS + "TX .\nZ .\nTC .\n", "line 4: unexpected 'Z .'"),
+    (HEADERS + "TX .\nTC .\nA <http://a.example/s> <http://a.example/p> <http://a.example/o> .\n",
+     "line 5: unexpected 'A <http://a.example/s> <http://a.example'"),
 ])
 def test_a_patch_that_does_not_parse_is_refused_with_its_line(text, message):
-    with pytest.raises(PatchError, match=message):
+    with pytest.raises(PatchError) as refused:
         parse(text)
+    assert str(refused.value).startswith(message) and (message.endswith(": ") or str(refused.value) == message)
+
+
+def test_blank_lines_between_rows_are_allowed():
+    row = "A <http://a.example/s> <http://a.example/p> <http://a.example/o> ."
+    assert parse(f"\n{HEADERS}\nTX .\n\n{row}\n\nTC .\n\n").added == (row[2:],)
 
 
 def test_a_patch_reads_back_as_written():
