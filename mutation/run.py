@@ -76,7 +76,8 @@ TARGETS = {
     # and the patch's media type, as the changes between releases are served with it
     "rdf_patch": Target(("tests/test_releases.py", "tests/test_release_service.py"),
                         options=("-k", "not test_release_service or changes_between_releases")),
-    "changes": Target(("tests/test_releases.py",)),
+    "changes": Target(("tests/test_releases.py", "tests/test_release_service.py"),
+                      options=("-k", "not test_release_service or changes_between_releases")),
     # the shipped data's own validation (a minute) finds nothing the small broken fixtures do not
     "validation": Target(("tests/test_validation.py",), options=("-k", "not shipped_data")),
     "reconciliation": Target(("tests/test_reconciliation.py", "tests/test_reconcile_api.py"), built_once=True),

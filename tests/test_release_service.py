@@ -77,6 +77,12 @@ def test_the_changes_between_releases_by_type_and_suffix(served, two_releases):
     assert by_suffix.headers["content-type"] == "application/rdf-patch; charset=utf-8" and by_suffix.text == kept
     assert httpx.get(f"{served.url}/changes/1.0.0/2.0.0", headers={"Accept": "application/rdf-patch"}).text == kept
     summary = httpx.get(f"{served.url}/changes/1.0.0/2.0.0.json").json()
+    rows = kept.splitlines()
+    assert summary["statements"] == {"deleted": sum(row.startswith("D ") for row in rows),
+                                     "added": sum(row.startswith("A ") for row in rows)}
+    names = prefixes(BASE)
+    assert {"entity": f"{ID}organisation/alpha",
+            "properties": sorted([names["org"] + "changedBy", names["skos"] + "altLabel"])} in summary["entities"]["changed"]
     assert summary["entities"]["added"] == [f"{ID}organisation/gamma", f"{ID}person/someone-cherif"]
     assert summary["entities"]["removed"] == [f"{ID}event/merger", f"{ID}person/someone"]
     assert {"claim": f"{ID}event/attack", "removed": [{"work": f"{ID}work/book", "pages": ["12", "13-14"]}],

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 
 import pyoxigraph as ox
 import pytest
 
+from service.changes import summarise
 from service.namespaces import prefixes
 from service.rdf_patch import Patch, PatchError, apply, parse
 from service.releases import History, ReleaseError, checksum
@@ -235,3 +237,32 @@ def test_a_release_from_a_dump_built_elsewhere(two_releases, tmp_path):
     refused = conflict_ld("release", "1.1.0", "--data", str(tmp_path / "unsorted.nq"), home=fresh, var=tmp_path / "var")
     assert refused.returncode == 1 and said(refused) == (
         "cannot release 1.1.0: the data is not canonical N-Quads: its lines must be unique, sorted and ended")
+
+
+def test_a_version_says_as_much_as_the_change(two_releases, tmp_path):
+    """Unchanged data may be a new patch number (new notes); added statements need a new minor one."""
+    home = tmp_path / "home"
+    shutil.copytree(two_releases[0], home)
+    notes_only = conflict_ld("release", "2.0.1", "--notes", "Notes only.", home=home, var=tmp_path / "var")
+    assert notes_only.returncode == 0, notes_only.stderr
+    patch = parse((home / "releases" / "2.0.1.rdfp").read_text(encoding="utf-8"))
+    assert (patch.deleted, patch.added) == ((), ())
+    with open(home / "data" / "ttl" / "world.ttl", "a", encoding="utf-8") as world:
+        world.write('\ngrp:alpha skos:altLabel "AL"@en .\n')
+    refused = conflict_ld("release", "2.0.2", home=home, var=tmp_path / "var")
+    assert refused.returncode == 1
+    # two quads: the label as written, and as rdfs:label in the inferred graph (skos:altLabel is one)
+    assert said(refused) == ("cannot release 2.0.2: the change from 2.0.1 is a minor one (0 entities removed, "
+                             "0 statements deleted, 2 added): the version must be at least 2.1.0")
+
+
+def test_blank_nodes_are_compared_by_what_they_say_even_in_a_cycle():
+    """Their labels differ from one release to the next; two that say the same are the same."""
+    base = "http://a.example/"
+    old = [f"<{base}x> <{base}p> _:b1 .\n", f"_:b1 <{base}q> _:b2 .\n", f"_:b2 <{base}q> _:b1 .\n",
+           f"_:b1 <{base}r> \"one\" .\n"]
+    relabelled = [line.replace("_:b1", "_:c9").replace("_:b2", "_:c8") for line in old]
+    summary = summarise(old, relabelled, base)
+    assert (summary.entities_changed, summary.entities_added, summary.entities_removed) == ({}, (), ())
+    changed = summarise(old, [line.replace('"one"', '"two"') for line in relabelled], base)
+    assert changed.entities_changed == {f"{base}x": (f"{base}p",)}
