@@ -141,7 +141,6 @@ class History:
         key, latest = version_key(version), self.latest
         if list(data) != sorted(set(data)) or not all(line.endswith("\n") for line in data):
             raise ReleaseError("the data is not canonical N-Quads: its lines must be unique, sorted and ended")
-        summary = None
         if latest is not None:
             if key <= latest.key:
                 raise ReleaseError(f"{version} does not follow the newest release, {latest.version}")

@@ -14,7 +14,7 @@ import pytest
 from service.changes import summarise
 from service.namespaces import prefixes
 from service.rdf_patch import Patch, PatchError, apply, parse
-from service.releases import History, ReleaseError, checksum
+from service.releases import History, ReleaseError, checksum, release_iri
 
 from .conftest import ROOT
 from .projects import conflict_ld, small_project
@@ -181,24 +181,65 @@ def test_a_patch_reads_back_as_written():
     assert patch.reversed().reversed() == patch and patch.reversed().added == patch.deleted
 
 
-def test_a_damaged_history_is_refused(two_releases, tmp_path):
+def refused_by(action) -> str:
+    with pytest.raises(ReleaseError) as refused:
+        action()
+    return str(refused.value)
+
+
+def test_a_damaged_history_is_refused_with_the_reason(two_releases, tmp_path):
     home, *_ = two_releases
     folder = tmp_path / "releases"
-    folder.mkdir()
-    for path in (home / "releases").iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(home / "releases", folder)
     record = json.loads((folder / "2.0.0.json").read_text(encoding="utf-8"))
-    (folder / "2.0.0.json").write_text(json.dumps({**record, "previous": "0.9.0"}), encoding="utf-8")
-    with pytest.raises(ReleaseError, match="release 2.0.0 follows 0.9.0, but the release before it is 1.0.0"):
-        History(folder)
-    (folder / "2.0.0.json").write_text(json.dumps(record), encoding="utf-8")
-    patched = (folder / "2.0.0.rdfp").read_text(encoding="utf-8").replace('"Gamma"@en', '"Gamma!"@en')
-    (folder / "2.0.0.rdfp").write_text(patched, encoding="utf-8")
-    with pytest.raises(ReleaseError, match="the patch to 2.0.0 does not undo"):
-        History(folder).lines("1.0.0")
+
+    def recorded(name: str, changes: dict | None, text: str | None = None) -> None:
+        (folder / name).write_text(text if text is not None else json.dumps({**record, **changes}), encoding="utf-8")
+
+    recorded("2.0.0.json", {"previous": "0.9.0"})
+    assert refused_by(lambda: History(folder)) == "release 2.0.0 follows 0.9.0, but the release before it is 1.0.0"
+    first = json.loads((folder / "1.0.0.json").read_text(encoding="utf-8"))
+    recorded("2.0.0.json", {})
+    (folder / "1.0.0.json").write_text(json.dumps({**first, "previous": "0.9.0"}), encoding="utf-8")
+    assert refused_by(lambda: History(folder)) == "release 1.0.0 follows 0.9.0, but the release before it is none"
+    (folder / "1.0.0.json").write_text(json.dumps(first), encoding="utf-8")
+    recorded("2.0.0.json", None, "{")
+    assert refused_by(lambda: History(folder)).startswith(f"{folder / '2.0.0.json'}: not a release record (")
+    recorded("2.0.0.json", {"version": "2.0.1"})
+    assert refused_by(lambda: History(folder)) == f"{folder / '2.0.0.json'}: records version 2.0.1"
+    recorded("2.0.0.json", {})
+    assert refused_by(lambda: History(folder).lines("3.0.0")) == "no release 3.0.0"
+    patch = (folder / "2.0.0.rdfp").read_text(encoding="utf-8")
+    (folder / "2.0.0.rdfp").write_text(patch.replace('"Gamma"@en', '"Gamma!"@en'), encoding="utf-8")
+    assert refused_by(lambda: History(folder).lines("1.0.0")).startswith(
+        "the patch to 2.0.0 does not undo: 1 deleted statement(s) are not in the data, the first: ")
+    (folder / "2.0.0.rdfp").write_text(patch.replace("TC .", ""), encoding="utf-8")
+    assert refused_by(lambda: History(folder).lines("1.0.0")) == (
+        "the patch to release 2.0.0 cannot be read: the patch ends before its transaction is committed (TC .)")
+    (folder / "2.0.0.rdfp").write_text(patch, encoding="utf-8")
+    (folder / "1.0.0.json").write_text(json.dumps({**first, "sha256": "0" * 64}), encoding="utf-8")
+    assert refused_by(lambda: History(folder).lines("1.0.0")) == "release 1.0.0 rebuilt does not have its recorded SHA-256"
+    (folder / "1.0.0.json").write_text(json.dumps(first), encoding="utf-8")
+    kept = (folder / "2.0.0.nq.gz").read_bytes()
     (folder / "2.0.0.nq.gz").write_bytes(gzip.compress(b""))
-    with pytest.raises(ReleaseError, match="2.0.0.nq.gz does not have the SHA-256 its record gives"):
-        History(folder).lines("1.0.0")
+    assert refused_by(lambda: History(folder).lines("1.0.0")) == "2.0.0.nq.gz does not have the SHA-256 its record gives"
+    (folder / "2.0.0.nq.gz").unlink()
+    assert refused_by(lambda: History(folder).lines("1.0.0")).startswith(f"release 2.0.0 is not kept whole in {folder}: ")
+    (folder / "2.0.0.nq.gz").write_bytes(kept)
+    assert "".join(History(folder).lines("1.0.0")) == two_releases[1]  # mended, it gives the release again
+
+
+def test_a_release_s_files_read_well_in_review(two_releases, tmp_path):
+    """The record keeps its notes' letters as they are; the data kept whole is gzipped without a time,
+    so the same data gives the same bytes; a release's IRI is the one the README gives."""
+    home = tmp_path / "home"
+    shutil.copytree(two_releases[0], home)
+    made = conflict_ld("release", "2.0.1", "--notes", "Chérif's name, in the notes.", home=home, var=tmp_path / "var")
+    assert made.returncode == 0, made.stderr
+    assert '"notes": "Chérif\'s name, in the notes."' in (home / "releases" / "2.0.1.json").read_text(encoding="utf-8")
+    kept = (home / "releases" / "2.0.1.nq.gz").read_bytes()
+    assert kept[4:8] == b"\0\0\0\0"  # RFC 1952 MTIME: none
+    assert release_iri("https://w3id.org/conflict-ld/", "1.0.0") == "https://w3id.org/conflict-ld/release/1.0.0"
 
 
 def test_the_shipped_releases_rebuild_with_their_checksums():
