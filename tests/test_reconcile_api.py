@@ -16,6 +16,7 @@ pytestmark = pytest.mark.slow
 SCHEMAS = Path(__file__).parent / "fixtures" / "reconciliation-0.2"
 ORGANISATION = "http://www.w3.org/ns/org#Organization"
 PLACE = "https://schema.org/Place"
+CAO = "https://w3id.org/conflict-ld/ontology#"
 
 
 def _schemas() -> dict[str, dict]:
@@ -161,6 +162,18 @@ def test_suggest_entities_types_and_properties(live_server):
     assert [p["id"] for p in properties["result"]] == ["wikidata"]
 
 
+def test_suggested_types_show_their_prefixed_name_and_broader_types(live_server):
+    """A class is named by its English label in the ontology (cao:Conflict is "armed conflict"), else
+    by its local name in words (org:FormalOrganization); its prefixed name is the description."""
+    url = f"{live_server.url}/reconcile/suggest/type"
+    assert httpx.get(url, params={"prefix": "cao:Arm"}).json()["result"] == [
+        {"id": CAO + "ArmedGroup", "name": "armed group", "description": "cao:ArmedGroup",
+         "broader": [{"id": "http://www.w3.org/ns/org#FormalOrganization", "name": "formal organization"}]}]
+    assert httpx.get(url, params={"prefix": "cao:Conflict"}).json()["result"] == [
+        {"id": CAO + "Conflict", "name": "armed conflict", "description": "cao:Conflict",
+         "broader": [{"id": CAO + "Event", "name": "event"}]}]
+
+
 def test_proposed_properties(live_server):
     response = httpx.get(f"{live_server.url}/reconcile/propose_properties", params={"type": ORGANISATION})
     proposal = response.json()
@@ -169,6 +182,52 @@ def test_proposed_properties(live_server):
     assert {"wikidata", "type", "parent", "inception", "dissolution", "place"} <= {p["id"] for p in proposal["properties"]}
     limited = httpx.get(f"{live_server.url}/reconcile/propose_properties", params={"type": ORGANISATION, "limit": 2})
     assert len(limited.json()["properties"]) == 2 and limited.json()["limit"] == 2
+
+
+# The README's property ids, in its table's order, with the name and description OpenRefine shows for each.
+PROPERTY_TABLE = [
+    {"id": "wikidata", "name": "Wikidata ID", "description": "the Wikidata item (Q…) the entity is the same as"},
+    {"id": "type", "name": "type", "description": "the entity's classes, by id or name"},
+    {"id": "parent", "name": "parent organisation",
+     "description": "the organisation it is part of (org:subOrganizationOf)"},
+    {"id": "place", "name": "place", "description": "where an event happened, where a place lies, "
+                                                    "where an organisation is based, holds or operates"},
+    {"id": "inception", "name": "inception",
+     "description": "date of the founding, merger or split that created the organisation"},
+    {"id": "dissolution", "name": "dissolution", "description": "date the organisation was dissolved"},
+    {"id": "date", "name": "date", "description": "date of the event, as precise as the source"},
+    {"id": "start", "name": "start", "description": "start of the event"},
+    {"id": "end", "name": "end", "description": "end of the event"},
+]
+
+
+def test_every_property_is_served_with_its_name_and_description(live_server):
+    """Without a type, every property; data extension names its columns alike, and gives the type of
+    the entities `parent` and `place` point to."""
+    proposal = httpx.get(f"{live_server.url}/reconcile/propose_properties").json()
+    assert proposal == {"type": "", "properties": PROPERTY_TABLE}
+    query = {"ids": ["organisation/hcua"], "properties": [{"id": p["id"]} for p in PROPERTY_TABLE]}
+    meta = httpx.get(f"{live_server.url}/reconcile", params={"extend": json.dumps(query)}).json()["meta"]
+    types = {"parent": {"id": ORGANISATION, "name": "organisation"}, "place": {"id": PLACE, "name": "place"}}
+    assert meta == [{"id": p["id"], "name": p["name"], **({"type": types[p["id"]]} if p["id"] in types else {})}
+                    for p in PROPERTY_TABLE]
+
+
+@pytest.mark.parametrize("kind, expected", [
+    (ORGANISATION, ["wikidata", "type", "parent", "place", "inception", "dissolution"]),
+    (CAO + "ArmedGroup", ["wikidata", "type", "parent", "place", "inception", "dissolution"]),
+    ("http://xmlns.com/foaf/0.1/Person", ["wikidata", "type"]),
+    (PLACE, ["wikidata", "type", "place"]),
+    (CAO + "Event", ["wikidata", "type", "place", "date", "start", "end"]),
+    (CAO + "Conflict", ["wikidata", "type", "place", "date", "start", "end"]),
+    ("http://purl.org/ontology/bibo/Document", ["wikidata", "type"]),
+    ("http://www.w3.org/2004/02/skos/core#Concept", ["wikidata", "type"]),
+])
+def test_each_type_is_proposed_the_properties_the_readme_gives_it(live_server, kind, expected):
+    """The README's table: parent, inception and dissolution for organisations; place for events,
+    places and organisations; date, start and end for events; wikidata and type for all."""
+    proposal = httpx.get(f"{live_server.url}/reconcile/propose_properties", params={"type": kind}).json()
+    assert [p["id"] for p in proposal["properties"]] == expected
 
 
 def test_data_extension(live_server):
@@ -249,6 +308,15 @@ def test_bad_input_is_a_400_with_one_clear_line(live_server, path, params, messa
         assert response.headers["content-type"] == "text/plain; charset=utf-8"
         assert response.text.startswith("Bad Request: ") and message in response.text
         assert response.text.count("\n") == 1 and "Traceback" not in response.text
+
+
+def test_refusals_of_a_type_or_a_wikidata_id_say_what_to_give(live_server):
+    url = f"{live_server.url}/reconcile"
+    unknown = httpx.get(url, params=_queries({"q0": {"query": "MNLA", "type": "cao:Spaceship"}}))
+    assert unknown.text == "Bad Request: unknown type 'cao:Spaceship'; /reconcile/suggest/type lists the types.\n"
+    wikidata = [{"pid": "wikidata", "v": "MNLA"}]
+    not_an_item = httpx.get(url, params=_queries({"q0": {"query": "MNLA", "properties": wikidata}}))
+    assert not_an_item.text == "Bad Request: 'MNLA' is not a Wikidata item ID (Q followed by digits).\n"
 
 
 def test_posts_that_are_not_forms_or_too_large_are_refused(live_server):

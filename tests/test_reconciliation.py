@@ -68,6 +68,7 @@ def test_compact_joins_what_punctuation_splits():
     ("Iyad Ag Ghaly", "Iyad ag Ghali"), ("Alghabass Ag Intallah", "Algabass Ag Intalla"),
     ("Mouammar Kadhafi", "Muammar Kadafi"), ("Mohamed Ag Nadjim", "Mohamed Ag Najim"),
     ("Abu Walid al-Sahrawi", "Abou Oualid el-Sahraoui"), ("Conflict & Terrorism", "Conflict and Terrorism"),
+    ("Lecocq and Klute (2013)", "Lecocq et Klute (2013)"), ("Bah N'Daw", "Ba N'Daou"),
 ])
 def test_skeleton_folds_transliterations(one, other):
     assert skeleton(one) == skeleton(other)
@@ -138,6 +139,60 @@ def test_dates_come_from_founding_events_and_the_events_themselves(index):
     assert "part of Malian Armed Forces" in index.description(index.entity("organisation/malian-air-force"))
 
 
+@slow
+@pytest.mark.parametrize("local, description", [
+    # cao:start "2012-01", no cao:end (it goes on)
+    ("event/northern-mali-conflict", "armed conflict; 2012-01 – ?"),
+    # cao:end "2021-05", no cao:start
+    ("event/cma-plateforme-reconciliation-talks", "peace talks; ? – 2021-05"),
+    ("event/2015-06-algiers-accord", "accord; 2015-06 – 2024-01"),
+    # a cao:Declaration and a cao:Founding at once
+    ("event/2012-04-06-independence-declaration", "declaration, founding; 2012-04-06"),
+    ("organisation/malian-air-force", "state armed force; part of Malian Armed Forces"),
+])
+def test_descriptions_give_the_kind_the_dates_and_what_it_is_part_of(index, local, description):
+    """What OpenRefine shows under each candidate, from the entity's statements in data/ttl and its
+    classes' labels in the ontology (cao:Conflict is "armed conflict")."""
+    assert index.description(index.entity(local)) == description
+
+
+def _fact(item: str, key: str, value: str, lang: str | None = None) -> dict:
+    """One row of the index query's answer (SPARQL JSON results); IRIs come without a language."""
+    row = {"item": {"value": item}, "key": {"value": key}, "value": {"value": value}}
+    return {**row, "lang": {"value": lang}} if lang is not None else row
+
+
+def test_descriptions_show_every_value_of_a_property(settings):
+    """Two parents, two dates, two starts and ends, a dissolution: the shipped data has none of these
+    yet, so a small index of made-up entities shows them."""
+    space = settings.base + "id/"
+    organisation, event = "http://www.w3.org/ns/org#Organization", "https://w3id.org/conflict-ld/ontology#Event"
+    front, attacks, siege = (space + local for local in ("organisation/desert-front", "event/twin-attacks",
+                                                         "event/long-siege"))
+    rows = [_fact(organisation, "broader", "http://xmlns.com/foaf/0.1/Agent")]
+    for local, name in (("north-coalition", "North Coalition"), ("river-coalition", "River Coalition")):
+        rows += [_fact(space + "organisation/" + local, "type", organisation),
+                 _fact(space + "organisation/" + local, "label", name, "en")]
+    rows += [_fact(front, "type", organisation), _fact(front, "label", "Desert Front", "en"),
+             _fact(front, "parent", space + "organisation/river-coalition"),
+             _fact(front, "parent", space + "organisation/north-coalition"),
+             _fact(front, "inception", "2012-10", ""), _fact(front, "dissolution", "2016-09", "")]
+    rows += [_fact(attacks, "type", event), _fact(attacks, "label", "Twin attacks", "en"),
+             _fact(attacks, "date", "2013-01-12", ""), _fact(attacks, "date", "2013-01-11", "")]
+    rows += [_fact(siege, "type", event), _fact(siege, "label", "Long siege", "en"),
+             _fact(siege, "start", "2012-02", ""), _fact(siege, "start", "2012-01", ""),
+             _fact(siege, "end", "2013-02", ""), _fact(siege, "end", "2013-01", "")]
+    made_up = NameIndex(rows, prefixes(settings.base), settings.base)
+    described = {local: made_up.description(made_up.entity(local))
+                 for local in ("organisation/desert-front", "event/twin-attacks", "event/long-siege")}
+    assert described == {
+        "organisation/desert-front":
+            "organisation; founded 2012-10; dissolved 2016-09; part of North Coalition, River Coalition",
+        "event/twin-attacks": "event; 2013-01-11 / 2013-01-12",
+        "event/long-siege": "event; 2012-01/2012-02 – 2013-01/2013-02",
+    }
+
+
 # --- matching --------------------------------------------------------------------------------------------
 
 
@@ -153,6 +208,83 @@ def test_exact_matches_rank_first(index):
 def test_acronyms_only_match_exactly(index):
     assert top(index, "MNLA").match and top(index, "MNA").entity.id == "organisation/mna"
     assert top(index, "MLNA") is None  # no fuzzy guess among four-letter acronyms
+
+
+@slow
+@pytest.mark.parametrize("query, expected, score", [
+    ("Menaka", "place/menaka", 100), ("mnla", "organisation/mnla", 100),  # accents and case folded
+    ("MAAD", "organisation/maa-d", 98), ("m.n.l.a.", "organisation/mnla", 98),  # spaces dropped as well
+    ("Mohamed Ag Nadjim", "person/mohamed-ag-najim", 96), ("Alghabas Ag Intalla", "person/alghabass-ag-intalla", 96),
+])
+def test_each_key_scores_what_the_readme_says(index, query, expected, score):
+    """The README's examples of the three keys, with the score it gives each: 100, 98, 96."""
+    first = top(index, query)
+    assert (first.entity.id, first.score, first.match) == (expected, score, True)
+
+
+@slow
+def test_names_of_five_letters_are_compared_fuzzily(index):
+    """Only names of four letters or fewer are left to the exact keys: CM-FPR (five) also brings
+    the CMFPR-I and CMFPR-II, and Kidel (a typing slip) finds Kidal (five letters), below a match."""
+    cmfpr = index.reconcile(Lookup("CM-FPR"))
+    assert (cmfpr[0].entity.id, cmfpr[0].match) == ("organisation/cmfpr", True)
+    assert {"organisation/cmfpr-i", "organisation/cmfpr-ii"} <= {c.entity.id for c in cmfpr[1:]}
+    kidel = top(index, "Kidel")
+    assert kidel.entity.id == "place/kidal" and kidel.score <= 95 and not kidel.match
+
+
+@slow
+def test_the_match_threshold_and_the_lead_are_inclusive(index):
+    """Kel Ifogha (the final s missing) is as close to the confederation as to the ethnic group:
+    95 × 18/19 = 90 each, no match. Typed as an organisation, 90 is enough for a match; with a
+    place the confederation holds, it gains 5 points, the ethnic group (no place) keeps its 90,
+    and a lead of 5 is enough."""
+    shared = index.reconcile(Lookup("Kel Ifogha"))
+    assert {(c.entity.id, c.score, c.match) for c in shared[:2]} == {
+        ("organisation/kel-ifoghas", 90, False), ("concept/ethnic-group/kel-ifoghas", 90, False)}
+    typed = top(index, "Kel Ifogha", "org:Organization")
+    assert (typed.entity.id, typed.score, typed.match) == ("organisation/kel-ifoghas", 90, True)
+    placed = index.reconcile(Lookup("Kel Ifogha", constraints=(Constraint("place", ("Kidal Region",)),)))
+    assert [(c.entity.id, c.score, c.match) for c in placed[:2]] == [
+        ("organisation/kel-ifoghas", 95, True), ("concept/ethnic-group/kel-ifoghas", 90, False)]
+
+
+@slow
+def test_a_name_with_a_qualifier_is_tried_whole_and_in_its_parts(index):
+    """`Name (qualifier)`: the whole, as some names are written; the name, however short the
+    whole; the qualifier, counting less, fuzzy matches never above 95."""
+    whole = top(index, "Arms seized at Gao (2012)")
+    assert (whole.entity.id, whole.score, whole.match) == ("event/2012-gao-arms-seizure", 100, True)
+    short = top(index, "Gao (V)")
+    assert (short.entity.id, short.score) == ("place/gao", 100)
+    qualifier = {c.entity.id: c.score for c in index.reconcile(Lookup("Ansar Dine (Ghali Iyad Ag)", limit=10))}
+    assert 0 < qualifier["person/iyad-ag-ghali"] <= 95
+
+
+@slow
+def test_a_type_only_removes_candidates(index):
+    """A type restricts the candidates: those left are the untyped ones of that type, in the same order."""
+    name = "National Movement for the Liberation of Azawad"
+    organisation = index.expand("org:Organization")
+    untyped = [c.entity.id for c in index.reconcile(Lookup(name, limit=100)) if organisation in c.entity.classes]
+    assert len(untyped) > 5
+    assert [c.entity.id for c in index.reconcile(Lookup(name, ("org:Organization",)))] == untyped[:5]
+
+
+@slow
+def test_at_equal_score_the_entity_labelled_so_comes_first(index):
+    """"Africa Defense Forum" is the magazine's label and its publisher's (ADF) alternative name: both
+    score 100, the magazine first, in answers as in suggestions."""
+    found = index.reconcile(Lookup("Africa Defense Forum"))
+    assert [(c.entity.id, c.score) for c in found[:2]] == [
+        ("work/magazine-africa-defense-forum", 100), ("agent/adf", 100)]
+    assert [e.id for e in index.suggest("Africa Defense Forum")] == ["work/magazine-africa-defense-forum", "agent/adf"]
+
+
+@slow
+def test_works_are_found_by_their_titles(index):
+    found = top(index, "Tuareg separatism in Mali", "bibo:Document")
+    assert (found.entity.id, found.match) == ("work/lecocq-klute-2013", True)
 
 
 @slow
@@ -239,6 +371,13 @@ def test_suggest_completes_names_and_words(index):
     assert index.suggest("Ménak", ["schema:Place"])[0].id == "place/menaka"
     assert index.suggest("person/ben-bella")[0].id == "person/ben-bella"
     assert index.suggest("  ") == []
+
+
+@slow
+def test_suggest_puts_names_that_start_so_before_names_with_such_a_word(index):
+    """For "Ansar", Ansar Dine (a name that starts so) before the Kel Antessar, known as Kel Ansar."""
+    found = [e.id for e in index.suggest("Ansar")]
+    assert found.index("organisation/ansar-dine") < found.index("concept/ethnic-group/kel-antessar")
 
 
 @slow
