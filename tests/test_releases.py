@@ -208,6 +208,10 @@ def test_a_damaged_history_is_refused_with_the_reason(two_releases, tmp_path):
     recorded("2.0.0.json", {"version": "2.0.1"})
     assert refused_by(lambda: History(folder)) == f"{folder / '2.0.0.json'}: records version 2.0.1"
     recorded("2.0.0.json", {})
+    (folder / "1.0.0.json").write_text(json.dumps({**first, "version": "0.9.9"}), encoding="utf-8")
+    assert refused_by(lambda: History(folder)) == f"{folder / '1.0.0.json'}: records version 0.9.9"
+    (folder / "1.0.0.json").write_text(json.dumps(first), encoding="utf-8")
+    recorded("2.0.0.json", {})
     assert refused_by(lambda: History(folder).lines("3.0.0")) == "no release 3.0.0"
     patch = (folder / "2.0.0.rdfp").read_text(encoding="utf-8")
     (folder / "2.0.0.rdfp").write_text(patch.replace('"Gamma"@en', '"Gamma!"@en'), encoding="utf-8")
