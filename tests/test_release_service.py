@@ -283,6 +283,8 @@ def test_void_describes_the_releases_as_a_series(served, two_releases):
     first, second = (rdflib.URIRef(f"{BASE}release/{version}") for version in ("1.0.0", "2.0.0"))
     assert (series, rdflib.RDF.type, DCAT3.DatasetSeries) in void
     assert (void.value(series, DCAT3.first), void.value(series, DCAT3.last)) == (first, second)
+    title = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["title"]
+    assert str(void.value(series, rdflib.DCTERMS.title)).startswith(title + ":")
     assert void.value(dataset, DCAT3.inSeries) == series and void.value(dataset, DCAT3.hasCurrentVersion) == second
     assert set(void.objects(dataset, DCAT3.hasVersion)) == {first, second}
     for release, version in ((first, "1.0.0"), (second, "2.0.0")):
@@ -308,11 +310,27 @@ def test_each_release_is_described_and_cited_at_its_iri(served):
              f"Version 1.0.0 [Data set]. {BASE}release/1.0.0")
     assert str(described.value(this, rdflib.DCTERMS.bibliographicCitation)) == cited
     assert str(described.value(this, DCAT3.version)) == "1.0.0"
+    # the title, creators and licence CITATION.cff gives the dataset, and the release's own size and record
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    record = History(Path(served.env["CONFLICT_LD_HOME"]) / "releases").by_version["1.0.0"]
+    assert set(described.objects(this, rdflib.DCTERMS.title)) == {rdflib.Literal(f"{cff['title']}, release 1.0.0", lang="en")}
+    assert str(described.value(this, rdflib.OWL.versionInfo)) == "1.0.0"
+    assert str(described.value(this, rdflib.DCTERMS.identifier)) == record.id
+    assert described.value(this, rdflib.DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
+    for role in (rdflib.DCTERMS.creator, rdflib.DCTERMS.publisher):
+        assert [str(name) for name in described.objects(described.value(this, role), rdflib.FOAF.name)] == [
+            author["name"] for author in cff["authors"]]
+    assert int(described.value(this, rdflib.URIRef("http://rdfs.org/ns/void#triples"))) == record.quads
+    assert described.value(this, rdflib.FOAF.page) == rdflib.URIRef(release)
+    assert rdflib.URIRef(f"{served.url}/dumps/1.0.0/conflict-ld.nq.gz") in set(
+        described.objects(this, rdflib.URIRef("http://rdfs.org/ns/void#dataDump")))
     bibtex = httpx.get(f"{release}.bib").text
     assert bibtex.startswith("@dataset{conflict-ld-1.0.0,") and "version = {1.0.0}" in bibtex and "date = {2026-01-02}" in bibtex
     [item] = httpx.get(f"{release}.csl.json").json()
     assert (item["type"], item["version"], item["issued"], item["URL"]) == (
         "dataset", "1.0.0", {"date-parts": [[2026, 1, 2]]}, f"{BASE}release/1.0.0")
+    assert (item["title"], item["author"], item["publisher"], item["language"]) == (
+        cff["title"], [{"literal": cff["authors"][0]["name"]}], cff["authors"][0]["name"], "en")
     ris = httpx.get(release, headers={"Accept": "application/x-research-info-systems"}).text
     assert "TY  - DATA" in ris and "ET  - 1.0.0" in ris
     assert f"Cite as: {cited}" in httpx.get(release).text
