@@ -13,7 +13,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 
 from service.build import ensure_store
 from service.config import Settings
-from service.dataset_description import statistics
+from service.dataset_description import describe_releases, edition, statistics
+from service.release_archive import Published
+from service.releases import Record
 
 from .conftest import ROOT
 from .projects import small_project
@@ -244,3 +246,21 @@ def test_counts_that_cannot_be_kept_are_counted_at_each_start(small_store):
         assert [path.name for path in store.parent.iterdir() if ".statistics.json." in path.name] == []
     finally:
         kept.rmdir()
+
+
+def test_the_newest_of_many_releases_is_the_last_and_numbers_a_working_state(settings, tmp_path):
+    """With three releases, the series ends with the third, and a working state is numbered after it;
+    before any release, after 0.0.0."""
+    dumps = tmp_path / "f00d-4"
+    dumps.mkdir()
+    (dumps / "SHA256SUMS").write_text("", encoding="utf-8")
+    releases = {version: Published(Record(version, "2026-01-0" + version[0], "", None, 1, "0" * 64, "urn:x"),
+                                   tmp_path, tmp_path, {})
+                for version in ("1.0.0", "2.0.0", "3.0.0")}
+    assert edition(settings.base, dumps, releases, None)[0] == "3.0.0+unreleased.f00d-4"
+    assert edition(settings.base, dumps, {}, None)[0] == "0.0.0+unreleased.f00d-4"
+    assert edition(settings.base, dumps, releases, "2.0.0") == ("2.0.0", "2026-01-02", settings.base + "release/2.0.0")
+    graph = Graph()
+    series = describe_releases(graph, settings, "http://localhost/", releases)
+    assert graph.value(series, URIRef("http://www.w3.org/ns/dcat#last")) == URIRef(settings.base + "release/3.0.0")
+    assert graph.value(series, URIRef("http://www.w3.org/ns/dcat#first")) == URIRef(settings.base + "release/1.0.0")

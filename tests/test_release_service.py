@@ -284,14 +284,17 @@ def test_void_describes_the_releases_as_a_series(served, two_releases):
     assert (series, rdflib.RDF.type, DCAT3.DatasetSeries) in void
     assert (void.value(series, DCAT3.first), void.value(series, DCAT3.last)) == (first, second)
     title = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["title"]
-    assert str(void.value(series, rdflib.DCTERMS.title)).startswith(title + ":")
+    series_title = void.value(series, rdflib.DCTERMS.title)
+    assert series_title.startswith(title + ":") and series_title.language == "en"
     assert void.value(dataset, DCAT3.inSeries) == series and void.value(dataset, DCAT3.hasCurrentVersion) == second
     assert set(void.objects(dataset, DCAT3.hasVersion)) == {first, second}
     for release, version in ((first, "1.0.0"), (second, "2.0.0")):
         assert (release, rdflib.RDF.type, DCAT3.Dataset) in void and void.value(release, DCAT3.inSeries) == series
         assert str(void.value(release, DCAT3.version)) == version
         assert str(void.value(release, rdflib.DCTERMS.issued)) == records[version].date
-        assert str(void.value(release, rdflib.DCTERMS.description)) == records[version].notes
+        assert void.value(release, rdflib.DCTERMS.description) == rdflib.Literal(records[version].notes, lang="en")
+        # the release's creators are the dataset's
+        assert void.value(release, rdflib.DCTERMS.creator) == void.value(dataset, rdflib.DCTERMS.creator)
         nquads = rdflib.URIRef(f"{served.url}/dumps/{version}/conflict-ld.nq")
         assert nquads in set(void.objects(release, DCAT3.distribution))
         checksum = void.value(nquads, rdflib.URIRef("http://spdx.org/rdf/terms#checksum"))
