@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, Mapping
 from . import durable
 from .config import Settings
 from .dataset import ProfileDataset, load
-from .dumps import STEM, DumpFile, check, dumps_path, write_dumps
+from .dumps import DumpFile, check, dumps_path, quad_lines, write_dumps
 from .logs import event, logger
 from .release_archive import Published, checked, publish
 from .releases import History, ReleaseError
@@ -131,7 +131,7 @@ def _with_releases(settings: Settings, served: Release) -> Release:
             return replace(served, history=history, releases={r.version: checked(settings, r) for r in history.records})
         except durable.Damaged:
             pass
-        newest = cache(lambda: (served.dumps / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True))
+        newest = cache(lambda: quad_lines(served.dumps))
         with _exclusive(settings), _writing("releases", settings.store_dir):
             releases = {record.version: publish(settings, history, record, newest) for record in history.records}
         return replace(served, history=history, releases=releases)

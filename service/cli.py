@@ -104,14 +104,14 @@ def _serve(args, settings: Settings) -> int:
 def _release(args, settings: Settings) -> int:
     from datetime import date
 
-    from .dumps import STEM
+    from .dumps import quad_lines
     from .releases import History, ReleaseError
 
     if args.data:
         data = Path(args.data).read_text(encoding="utf-8").splitlines(keepends=True)
     else:
         try:
-            data = (prepare(settings).dumps / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+            data = quad_lines(prepare(settings).dumps)
         except DataRefused as refused:
             print(f"refusing to release: {refused}; run `conflict-ld validate`", file=sys.stderr)
             return 1

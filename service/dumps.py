@@ -125,6 +125,11 @@ def _write(settings: Settings, store: Path, building: Path) -> None:
     (building / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
+def quad_lines(folder: Path) -> list[str]:
+    """The canonical N-Quads of the dumps in `folder`, a line each (with its line break), in order."""
+    return (folder / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+
+
 def _sha256(path: Path) -> str:
     with open(path, "rb") as written:
         return hashlib.file_digest(written, "sha256").hexdigest()

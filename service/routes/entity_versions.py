@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, RDFS
 from ..parameters import BadParameter
 from ..results import JSON
 from ..store import Query, iri_term
-from ..views.releases import compact
+from ..json_ld import Compactor, context
 from ..views.responses import RDFLIB_FORMATS, error, negotiated
 from ..views.shell import html_page
 from .indexes import local_url
@@ -137,12 +137,12 @@ async def history(request: Request, iri: str, media_type: str) -> Response:
         body = {"entity": iri, "releases": [{**step, "description": f"{document}?version={step['release']}"}
                                             for step in steps]}
         return negotiated(json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"), media_type)
-    names = state.prefixes
-    title = state.search.labels.get(iri) or compact(iri, names)  # the name the data gives it now, if any
+    short = Compactor(context(state.settings.base)).iri
+    title = state.search.labels.get(iri) or short(iri)  # the name the data gives it now, if any
     rows = "\n".join(
         f'<tr><td class="term"><a href="{escape(document)}?version={step["release"]}">{step["release"]}</a></td>'
         f'<td class="term">{state.releases[step["release"]].record.date}</td><td>{step["change"]}'
-        + (": " + ", ".join(escape(compact(p, names)) for p in step.get("properties", ())) if step.get("properties") else "")
+        + (": " + ", ".join(escape(short(p)) for p in step.get("properties", ())) if step.get("properties") else "")
         + "</td></tr>" for step in reversed(steps))
     main = f"""<h1>History of <a href="{escape(document)}">{escape(title)}</a></h1>
 <p>The releases in which its description changed, newest first (<a href="{str(request.base_url)}releases">all releases</a>).</p>

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from ..bibliography import write
 from ..changes import Summary, summarise
 from ..dataset_description import citation, describe_release, new_graph, reference
-from ..dumps import STEM
-from ..namespaces import prefixes
+from ..dumps import quad_lines
+from ..json_ld import Compactor, context
 from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choose, split_suffix
 from ..rdf_patch import MEDIA_TYPE as PATCH, SUFFIX, Patch, difference
 from ..release_archive import Published
@@ -104,12 +104,8 @@ def _unavailable(problem: str) -> Response:
     return error(503, f"Service Unavailable: the releases cannot be served: {problem}")
 
 
-def _lines(published: Published) -> list[str]:
-    return (published.dumps / f"{STEM}.nq").read_text(encoding="utf-8").splitlines(keepends=True)
-
-
 def _compute(older: Published, newer: Published, base: str) -> tuple[Patch, Summary]:
-    old, new = _lines(older), _lines(newer)
+    old, new = quad_lines(older.dumps), quad_lines(newer.dumps)
     return difference(old, new, newer.record.id, older.record.id), summarise(old, new, base)
 
 
@@ -145,7 +141,7 @@ async def changes(request: Request, older: str, newer: str) -> Response:
     if media_type == "application/json":
         body = {"from": older, "to": newer, "patch": f"{root}changes/{older}/{newer}.{SUFFIX}", **summary.as_json()}
         return negotiated(json.dumps(body, indent=1, ensure_ascii=False).encode("utf-8"), media_type)
-    main = pages.changes(root, older, newer, summary, prefixes(state.settings.base),
+    main = pages.changes(root, older, newer, summary, Compactor(context(state.settings.base)).iri,
                          lambda iri: local_url(request, iri))
     return negotiated(html_page(root, f"Changes from {older} to {newer}", main).encode("utf-8"), media_type)
 

@@ -17,13 +17,6 @@ from ..release_archive import Published
 from .responses import error
 
 
-def compact(iri: str, names: Mapping[str, str]) -> str:
-    for prefix, namespace in sorted(names.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
-
-
 def state_of_the_data(current: str | None, newest: str | None) -> str:
     """One sentence: which release the data served now is, or that it has changed since the newest."""
     if current is not None:
@@ -90,10 +83,11 @@ def release(root: str, published: Published, later: str | None) -> str:
 """
 
 
-def changes(root: str, older: str, newer: str, summary: Summary, names: Mapping[str, str],
+def changes(root: str, older: str, newer: str, summary: Summary, short: Callable[[str], str],
             local: Callable[[str], str]) -> str:
+    """`short` writes an IRI with the dataset's prefixes; `local` gives this host's page for it."""
     def entity(iri: str) -> str:
-        return f'<a href="{escape(local(iri))}">{escape(compact(iri, names))}</a>'
+        return f'<a href="{escape(local(iri))}">{escape(short(iri))}</a>'
 
     def listed(title: str, items: list[str]) -> str:
         if not items:
@@ -105,7 +99,7 @@ def changes(root: str, older: str, newer: str, summary: Summary, names: Mapping[
         return ", ".join(entity(source.work) + (f" p. {escape(', '.join(source.pages))}" if source.pages else "")
                          for source in listed_sources) or "none"
 
-    changed = [f"{entity(iri)}: " + ", ".join(escape(compact(p, names)) for p in properties)
+    changed = [f"{entity(iri)}: " + ", ".join(escape(short(p)) for p in properties)
                for iri, properties in summary.entities_changed.items()]
     moved = [f"{entity(change.claim)}: {sources(change.removed)} → {sources(change.added)}"
              for change in summary.sources_changed]
