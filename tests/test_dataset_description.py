@@ -49,6 +49,10 @@ def published(live_server) -> Dataset:
 def test_the_description_is_written_without_a_warning(void, live_server):
     """rdflib warned of `dcat:version` (a DCAT 3 term its DCAT 2 namespace lacks) on every description."""
     assert (None, URIRef("http://www.w3.org/ns/dcat#version"), None) in void
+    pages = [(path, accept) for path in ("/.well-known/void", "/release/1.1.0") for accept in ("text/html", "text/turtle")]
+    for path, accept in pages + [("/releases", "text/html")]:
+        response = httpx.get(live_server.url + path, headers={"Accept": accept})
+        assert response.status_code == 200, (path, accept)
     assert "UserWarning" not in live_server.log()
 
 

@@ -9,7 +9,7 @@ from html import escape
 from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 
-from ..dataset_description import SD, SPDX, VOID
+from ..dataset_description import DCAT_VERSION, SD, SPDX, VOID
 from .responses import format_links
 from .shell import html_page
 from .words import Words
@@ -60,7 +60,7 @@ def dataset_page(graph: Graph, base: str, root: str, labels: dict[str, str]) -> 
     main = f"""<h1>{escape(one(DCTERMS.title))}</h1>
 <p class="lead">{escape(one(DCTERMS.description))}</p>
 <dl class="facts">
-<dt>Version</dt><dd>{escape(one(DCAT.version))}, released {escape(one(DCTERMS.issued))}</dd>
+<dt>Version</dt><dd>{escape(one(DCAT_VERSION))}, released {escape(one(DCTERMS.issued))}</dd>
 <dt>Licence</dt><dd><a href="{escape(licence)}">{escape(licence)}</a></dd>
 <dt>Source</dt><dd>{words.link(graph.value(dataset, DCTERMS.source))}</dd>
 <dt>SPARQL endpoint</dt><dd><a href="{escape(endpoint)}">{escape(endpoint)}</a></dd>
