@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.state.prefixes = prefixes(settings.base)
     app.state.documents = DocumentCache(limits.document_cache)
     app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
+    app.state.results = DocumentCache(limits.result_cache)  # answers to GET queries: see result_cache.py
     app.state.work_records = {}  # bibliographic records by IRI, as works' pages find them
     app.add_middleware(RequestLimits, limits=limits)  # inside CORS, so that its refusals carry CORS headers
     app.add_middleware(ErrorPages)  # outside RequestLimits: a browser gets its refusals as pages too

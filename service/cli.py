@@ -131,6 +131,39 @@ def _release(args, settings: Settings) -> int:
     return 0
 
 
+def _load(args, settings: Settings) -> int:
+    from .releases import release_iri
+    from .remote_store import Endpoints, EngineFailed, RemoteStore
+    from .store import QuerySyntaxError, graphs_as_ntriples
+
+    try:
+        endpoints = Endpoints.of(args.into, args.update, args.graph_store)
+    except ValueError as problem:
+        print(f"--into: {problem}", file=sys.stderr)
+        return 2
+    try:
+        release = prepare(settings)
+    except DataRefused as refused:
+        print(f"refusing to load: {refused}; run `conflict-ld validate`", file=sys.stderr)
+        return 1
+    graphs = graphs_as_ntriples(release.store)
+    for version, published in release.releases.items():
+        graphs.update(graphs_as_ntriples(published.store, union_as=release_iri(settings.base, version)))
+    engine = RemoteStore(endpoints, list(graphs))
+    try:
+        engine.replace_graphs(graphs)
+    except (EngineFailed, QuerySyntaxError) as problem:
+        print(f"cannot load into {endpoints.graph_store}: {problem}; the graphs it served before are unchanged "
+              "unless it says otherwise above", file=sys.stderr)
+        return 1
+    finally:
+        engine.close()
+    for iri, (_, count) in graphs.items():
+        print(f"{count:>9} triples  {iri}")
+    print(f"loaded {len(graphs)} graphs into {endpoints.graph_store}, each count checked")
+    return 0
+
+
 def _authority(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -227,6 +260,14 @@ def parser() -> argparse.ArgumentParser:
                                         "instead of the current data")
     release.set_defaults(run=_release)
 
+    load = commands.add_parser("load", help="validate, then replace the data's graphs in an external SPARQL engine")
+    load.add_argument("--into", required=True, help="the engine's SPARQL query endpoint (Oxigraph server: "
+                                                    "http://HOST:7878/query)")
+    load.add_argument("--update", help="its SPARQL Update endpoint (default: beside an Oxigraph /query, else --into)")
+    load.add_argument("--graph-store", help="its Graph Store Protocol endpoint (default: beside an Oxigraph /query, "
+                                            "else --into)")
+    load.set_defaults(run=_load)
+
     wikidata = commands.add_parser("wikidata", help="check our Wikidata links; export facts as QuickStatements")
     actions = wikidata.add_subparsers(dest="action", required=True)
     check = actions.add_parser("verify", help="compare every linked item's labels and types with a Wikidata endpoint")
@@ -245,7 +286,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings.from_env()
-    if args.command in ("serve", "build", "release"):
+    if args.command in ("serve", "build", "release", "load"):
         try:
             args.limits = Limits.from_env()
             configure(args.limits.log_level, args.limits.log_format)

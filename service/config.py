@@ -79,6 +79,7 @@ class Limits:
     # bytes of rendered documents (entity pages, indexes, VoID) kept, and as many of the sorted links
     # of entities with more than a page of them
     document_cache: int = 64 * 2**20
+    result_cache: int = 64 * 2**20  # bytes of answers to GET queries kept for the next identical one (0: none)
     log_level: str = "INFO"  # what the service logs: DEBUG, INFO, WARNING, ERROR
     log_format: str = "text"  # one event per line, as text or as JSON ("json")
 
@@ -114,7 +115,7 @@ class Limits:
                 raise ValueError(f"{variable}={text!r} is not {'a whole number' if kind is int else 'a number'}") from None
 
         whole = ("max_rows", "max_result_bytes", "max_body", "max_query_length", "max_path_length", "max_parameters",
-                 "max_header_field", "max_headers", "workers", "in_memory_quads", "document_cache", "query_memory",
+                 "max_header_field", "max_headers", "workers", "in_memory_quads", "document_cache", "result_cache", "query_memory",
                  "client_queries", "reserved_workers")
         return cls(
             **{name: number(name) for name in whole},

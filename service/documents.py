@@ -78,10 +78,11 @@ class DocumentCache:
         return document
 
 
-async def served(request: Request, key: Hashable, render: Callable[[], Awaitable[Response]]) -> Response:
+async def served(request: Request, key: Hashable, render: Callable[[], Awaitable[Response]],
+                 cache: DocumentCache | None = None) -> Response:
     """The document for `key` (kept from an earlier request, or rendered now), or whatever else
-    `render` answered (errors are never kept)."""
-    cache: DocumentCache = request.app.state.documents
+    `render` answered (errors are never kept); kept in the app's document cache unless another is given."""
+    cache = request.app.state.documents if cache is None else cache
     full_key = (str(request.base_url), key)
     document = cache.get(full_key)
     if document is None:

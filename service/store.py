@@ -3,8 +3,9 @@
 `materialise` turns a validated build into an on-disk Oxigraph store named after a fingerprint of
 every source file and setting that shapes it, so start-up reuses it until the data changes;
 `check_store` tells start-up whether a store on disk can be served. `EmbeddedStore` answers one
-query at a time from such a store, opened read-only; an external SPARQL 1.1 store can take its
-place by implementing the same `answer` method.
+query at a time from such a store, opened read-only. `Store` is what every reader asks of a store,
+so that an external SPARQL 1.1 engine (`remote_store.RemoteStore`) takes the embedded one's place;
+`written` is the one writer of answers, so that both answer alike.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Protocol, Sequence
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -98,8 +99,72 @@ class Answer:
     body: bytes
 
 
-class Engine(Protocol):
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine does itself, so that the service knows what it must do in its place."""
+    own_timeout: str | None = None  # the request parameter that bounds a query's run time at the engine
+    union_default_graph: bool = False  # takes the union of the named graphs as the default graph when asked
+    graph_store: bool = False  # reads and replaces graphs whole (SPARQL 1.1 Graph Store Protocol)
+    bytes_limit: bool = False  # stops writing an answer at a size it is given
+    local: bool = True  # on this machine's disk: its readers need no network
+
+
+class Store(Protocol):
+    """What every reader of the data (query workers, start-up, dumps, the dataset description,
+    search, reconciliation) asks of a store; `EmbeddedStore` and `remote_store.RemoteStore` answer it."""
+    capabilities: Capabilities
+
     def answer(self, query: Query) -> Answer: ...
+
+    def matches(self, pattern: Pattern) -> Matches: ...
+
+    def select(self, text: str, prefixes: Mapping[str, str]) -> list[dict]: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def quads(self) -> Iterator[ox.Quad]: ...
+
+    def __len__(self) -> int: ...
+
+
+def written(outcome: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], query: Query) -> Answer:
+    """An engine's outcome written as the query asks, within its limits: the one writer of answers,
+    whichever engine evaluated the query, so that engines answer alike byte for byte."""
+    if isinstance(outcome, (ox.QueryBoolean, ox.QuerySolutions)):
+        sink = results.CappedBuffer(query.max_bytes)
+        outcome.serialize(sink, format=BY_TYPE[query.media_type].results)
+        body = sink.value()
+        if isinstance(outcome, ox.QuerySolutions):
+            results.check_rows(body, query.media_type, query.max_rows)
+            if query.sorted_rows and query.media_type == results.TSV:
+                header, _, rows = body.partition(b"\n")
+                body = b"\n".join([header, *sorted(rows.splitlines(), key=_iri_order), b""])
+        return Answer(query.media_type, body)
+    triples = {}  # a CONSTRUCT may yield a triple more than once; each is written once
+    for triple in outcome:
+        triples[triple] = None
+        if len(triples) > query.max_rows:
+            raise results.TooManyRows(query.max_rows)
+    # one block per subject, in an order of the triples alone: any engine's answer is written alike
+    grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate), str(triple.object)))
+    syntax = BY_TYPE[query.media_type].graphs
+    if query.json_ld_context is not None and syntax == ox.RdfFormat.JSON_LD:
+        body = json.dumps(compacted(expanded(grouped), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
+        if len(body) > query.max_bytes:
+            raise results.TooLarge(query.max_bytes)
+        return Answer(query.media_type, body)
+    sink = results.CappedBuffer(query.max_bytes)
+    ox.serialize(grouped, sink, format=syntax, prefixes=dict(query.prefixes))
+    return Answer(query.media_type, sink.value())
+
+
+def sorted_matches(quads: Iterable[ox.Quad], union: bool) -> list[ox.Quad]:
+    """A pattern's matches in the order fragments page through them (N-Triples' text, code points):
+    over the union, each triple once however many named graphs hold it; else each quad of a named graph."""
+    if union:
+        unique = {ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads}
+        return [ox.Quad(*triple) for triple in sorted(unique, key=str)]
+    return sorted((quad for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph)), key=str)
 
 
 def iri_term(iri: str) -> str:
@@ -212,6 +277,19 @@ def check_store(path: Path) -> None:
         raise durable.Damaged(f"the engine cannot read it: {' '.join(str(problem).split())}") from None
 
 
+def graphs_as_ntriples(path: Path, union_as: str | None = None) -> dict[str, tuple[bytes, int]]:
+    """The store's named graphs, by IRI, each as N-Triples with its count of triples, to load elsewhere;
+    with `union_as`, the union of them as one graph of that name instead (a release's data)."""
+    store = ox.Store.read_only(str(path))
+    names = [None] if union_as else [graph.value for graph in store.named_graphs()]
+    loaded = {}
+    for name in sorted(names, key=str):
+        quads = store.quads_for_pattern(None, None, None, None if name is None else ox.NamedNode(name))
+        triples = sorted({quad.triple for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph)}, key=str)
+        loaded[union_as or name] = ("".join(f"{triple} .\n" for triple in triples).encode("utf-8"), len(triples))
+    return loaded
+
+
 def stored_quads(path: Path) -> int:
     """The store's size as its build recorded it (counting a large store on disk takes seconds)."""
     try:
@@ -229,6 +307,8 @@ class EmbeddedStore:
     so opening takes no longer for a large store than for a small one. Larger stores stay on disk,
     so memory stays bounded.
     """
+
+    capabilities = Capabilities(union_default_graph=True, bytes_limit=True)
 
     def __init__(self, path: Path, in_memory_quads: int = 0, warm_in_background: bool = False):
         self._store = ox.Store.read_only(str(path))
@@ -262,31 +342,7 @@ class EmbeddedStore:
             outcome = self._engine(query.store).query(query.text, **options)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from None
-        if isinstance(outcome, (ox.QueryBoolean, ox.QuerySolutions)):
-            sink = results.CappedBuffer(query.max_bytes)
-            outcome.serialize(sink, format=BY_TYPE[query.media_type].results)
-            body = sink.value()
-            if isinstance(outcome, ox.QuerySolutions):
-                results.check_rows(body, query.media_type, query.max_rows)
-                if query.sorted_rows and query.media_type == results.TSV:
-                    header, _, rows = body.partition(b"\n")
-                    body = b"\n".join([header, *sorted(rows.splitlines(), key=_iri_order), b""])
-            return Answer(query.media_type, body)
-        triples = {}  # a CONSTRUCT may yield a triple more than once; each is written once
-        for triple in outcome:
-            triples[triple] = None
-            if len(triples) > query.max_rows:
-                raise results.TooManyRows(query.max_rows)
-        grouped = sorted(triples, key=lambda triple: (str(triple.subject), str(triple.predicate)))  # one block per subject
-        syntax = BY_TYPE[query.media_type].graphs
-        if query.json_ld_context is not None and syntax == ox.RdfFormat.JSON_LD:
-            body = json.dumps(compacted(expanded(grouped), dict(query.json_ld_context)), ensure_ascii=False).encode("utf-8")
-            if len(body) > query.max_bytes:
-                raise results.TooLarge(query.max_bytes)
-            return Answer(query.media_type, body)
-        sink = results.CappedBuffer(query.max_bytes)
-        ox.serialize(grouped, sink, format=syntax, prefixes=dict(query.prefixes))
-        return Answer(query.media_type, sink.value())
+        return written(outcome, query)
 
     def _engine(self, other: str | None) -> ox.Store:
         """This store, or another one on disk (opened read-only once, then kept)."""
@@ -304,13 +360,8 @@ class EmbeddedStore:
         found = self._matched.get(key)
         if found is None:
             union = isinstance(pattern.graph, ox.DefaultGraph)
-            quads = self._store.quads_for_pattern(pattern.subject, pattern.predicate, pattern.object,
-                                                  None if union else pattern.graph)
-            if union:
-                unique = {ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads}
-                found = [ox.Quad(*triple) for triple in sorted(unique, key=str)]
-            else:
-                found = sorted((quad for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph)), key=str)
+            found = sorted_matches(self._store.quads_for_pattern(pattern.subject, pattern.predicate, pattern.object,
+                                                                 None if union else pattern.graph), union)
             self._matched[key] = found
             if len(self._matched) > KEPT_PATTERNS:
                 self._matched.pop(next(iter(self._matched)))
@@ -323,6 +374,9 @@ class EmbeddedStore:
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None))
 
     def __len__(self) -> int:
         return len(self._store)

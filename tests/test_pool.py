@@ -255,7 +255,7 @@ def test_a_workers_memory_is_its_anonymous_resident_memory():
 
 
 def test_one_client_cannot_take_every_worker(store_dir):
-    server = start_server(store_dir, workers="4", query_timeout="6")
+    server = start_server(store_dir, workers="4", query_timeout="6", result_cache="0")  # each request runs
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
             runaways = [pool.submit(httpx.get, server.sparql, params={"query": RUNAWAY}, timeout=60) for _ in range(8)]

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request, Response
 
 from .. import results
 from ..http_limits import parameter_count
+from ..documents import served
 from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
-from ..query_text import analyse
+from ..query_text import QueryText, analyse
 from ..releases import release_iri
+from ..result_cache import cache_key, cacheable
 from ..service_description import describe
 from ..store import Query, QuerySyntaxError, iri_term
 from ..views.editor import editor_page
@@ -126,6 +128,13 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
     query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
                   state.limits.max_result_bytes, own_dataset=shape.has_dataset, base=str(request.url_for("sparql")),
                   store=store)
+    if cacheable(request.method, text):
+        return await served(request, cache_key(query), lambda: answered(state, query, shape), state.results)
+    return await answered(state, query, shape)
+
+
+async def answered(state, query: Query, shape: QueryText) -> Response:
+    """The query run by a worker, or why it could not be."""
     try:
         answer = await state.pool.answer(query)
     except QuerySyntaxError as problem:
