@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from .build import CannotWrite, DataRefused, build, ensure_store, prepare
@@ -66,11 +67,11 @@ def _build(args, settings: Settings) -> int:
 def _serve(args, settings: Settings) -> int:
     from .workers import start_forking
 
+    if args.processes < 1:
+        print("--processes must be 1 or more", file=sys.stderr)
+        return 2
     start_forking()  # on another core, while the web app loads
     import uvicorn
-
-    from .app import create_app
-    from .http_limits import http_protocol
 
     store = Path(args.store).resolve() if args.store else None
     if store is not None and not (store / MARKER).exists():
@@ -88,17 +89,40 @@ def _serve(args, settings: Settings) -> int:
         print(f"\nrefusing to serve: {refused}", file=sys.stderr)
         return 1
     limits = args.limits  # read (and checked) once, by main
-    config = uvicorn.Config(create_app(settings, limits, release), host=args.host, port=args.port,
-                            log_level="warning",
+    # bound here, so that the address printed is the one bound: with --port 0, the port the system chose
+    listening = uvicorn.Config(None, host=args.host, port=args.port, log_level="warning").bind_socket()
+    host, port = listening.getsockname()[:2]
+    processes = f"{args.processes} web processes, each with " if args.processes > 1 else ""
+    print(f"serving {release.store.name} on http://{_authority(host, port)}/sparql "
+          f"({processes}{limits.workers} query workers, {limits.query_timeout:g} s timeout)", flush=True)
+    if args.processes == 1:
+        _serve_on([listening], settings, limits, release)
+        return 0
+    from .web_processes import supervise
+
+    return supervise(args.processes, [listening], partial(_serve_prepared, settings, limits, store))
+
+
+def _serve_on(sockets, settings: Settings, limits: Limits, release) -> None:
+    """One web process serving the prepared release on the sockets given."""
+    import uvicorn
+
+    from .app import create_app
+    from .http_limits import http_protocol
+
+    config = uvicorn.Config(create_app(settings, limits, release), log_level="warning",
                             http=http_protocol(limits),  # uvicorn's httptools protocol with bounded request heads
                             proxy_headers=False)  # forwarding headers are read by clients.py, from trusted proxies only
-    # bound here, so that the address printed is the one bound: with --port 0, the port the system chose
-    listening = config.bind_socket()
-    host, port = listening.getsockname()[:2]
-    print(f"serving {release.store.name} on http://{_authority(host, port)}/sparql "
-          f"({limits.workers} query workers, {limits.query_timeout:g} s timeout)", flush=True)
-    uvicorn.Server(config).run(sockets=[listening])
-    return 0
+    uvicorn.Server(config).run(sockets=sockets)
+
+
+def _serve_prepared(settings: Settings, limits: Limits, store: Path | None, sockets) -> None:
+    """A web process of several: prepares (reusing what the first preparation checked), then serves."""
+    from .workers import start_forking
+
+    start_forking()
+    configure(limits.log_level, limits.log_format)
+    _serve_on(sockets, settings, limits, prepare(settings, store))
 
 
 def _release(args, settings: Settings) -> int:
@@ -250,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: one the system chooses, printed when serving starts)")
     serve.add_argument("--store", help="serve this Oxigraph store folder as it is, instead of building one from the "
                                        "sources (a larger copy loaded elsewhere; it is not validated)")
+    serve.add_argument("--processes", type=int, default=1,
+                       help="web processes sharing the port, each with its own query workers (default 1)")
     serve.set_defaults(run=_serve)
 
     release = commands.add_parser("release", help="record the current, validated data as a release in releases/")
