@@ -22,6 +22,7 @@ from .dataset_description import citation, edition, statistics
 from .documents import DocumentCache, Kept
 from .http_limits import RequestLimits
 from .logs import logger
+from .result_cache import AnswersAgain
 from .parameters import BadParameter
 from .routes.entity_versions import REPLACED
 from .routes import dumps, entities, events, fragments, home, indexes, network, ontology, places, queries, reconcile, releases, search, sources, sparql, void, wikidata
@@ -83,9 +84,11 @@ def create_app(settings: Settings | None = None, limits: Limits | None = None,
     app.state.documents = DocumentCache(limits.document_cache)
     app.state.link_lists = Kept(limits.document_cache)  # of entities with more than a page of links
     app.state.results = DocumentCache(limits.result_cache)  # answers to GET queries: see result_cache.py
+    app.state.result_requests = Kept(limits.result_cache // 16)  # the requests they answered, as sent
     app.state.work_records = {}  # bibliographic records by IRI, as works' pages find them
     app.add_middleware(RequestLimits, limits=limits)  # inside CORS, so that its refusals carry CORS headers
     app.add_middleware(ErrorPages)  # outside RequestLimits: a browser gets its refusals as pages too
+    app.add_middleware(AnswersAgain)  # kept answers, sent before routing; inside CORS, which adds its headers
     # Everything is a read and no credentials are allowed, so a preflight may ask for any header.
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,

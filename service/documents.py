@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Hashable
+from typing import Awaitable, Callable, Hashable, Mapping
 
 from fastapi import Request, Response
 
@@ -26,8 +26,9 @@ class Document:
     headers: dict[str, str]
     etag: str
 
-    def answer(self, request: Request) -> Response:
-        if not_modified(request.headers, self.etag):
+    def answer(self, headers: Mapping[str, str]) -> Response:
+        """The document, or `304` to a request (by its `headers`) whose client holds it."""
+        if not_modified(headers, self.etag):
             kept = {k: v for k, v in self.headers.items() if k.lower() in ("vary", "content-location", "link")}
             return Response(status_code=304, headers={**kept, "ETag": self.etag, "Cache-Control": REVALIDATE})
         return Response(self.body, headers=self.headers)
@@ -78,16 +79,21 @@ class DocumentCache:
         return document
 
 
+def full_key(request: Request, key: Hashable) -> Hashable:
+    """A document's key with the site it was asked of: the links it holds are that site's."""
+    return str(request.base_url), key
+
+
 async def served(request: Request, key: Hashable, render: Callable[[], Awaitable[Response]],
                  cache: DocumentCache | None = None) -> Response:
     """The document for `key` (kept from an earlier request, or rendered now), or whatever else
     `render` answered (errors are never kept); kept in the app's document cache unless another is given."""
     cache = request.app.state.documents if cache is None else cache
-    full_key = (str(request.base_url), key)
-    document = cache.get(full_key)
+    kept_as = full_key(request, key)
+    document = cache.get(kept_as)
     if document is None:
         response = await render()
         if response.status_code != 200:
             return response
-        document = cache.keep(full_key, response)
-    return document.answer(request)
+        document = cache.keep(kept_as, response)
+    return document.answer(request.headers)

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from .store import Answer, Capabilities, Matches, Pattern, Query, QuerySyntaxError, iri_term, sorted_matches, written
-from .store import KEPT_PATTERNS
+from .store import (KEPT_PATTERNS, Answer, Capabilities, Matches, Pattern, Query, QuerySyntaxError, iri_term,
+                    sorted_matches, written)
 
 RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
            "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -64,15 +64,15 @@ class Endpoints:
         parts = urlsplit(query)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"{query!r} is not an http(s) URL of a SPARQL endpoint")
-        sibling = None
-        if parts.path.endswith("/query"):
-            def sibling(name: str) -> str:
-                return urlunsplit(parts._replace(path=parts.path.removesuffix("query") + name, query=""))
-        return cls(query, update or (sibling("update") if sibling else query),
-                   graph_store or (sibling("store") if sibling else query))
+        def beside(name: str) -> str:
+            if not parts.path.endswith("/query"):
+                return query
+            return urlunsplit(parts._replace(path=parts.path.removesuffix("query") + name, query=""))
+
+        return cls(query, update or beside("update"), graph_store or beside("store"))
 
 
-# What the engines this project is tested with do themselves (see the README's deployment guide)
+# What the engine this project is tested with does itself (see the README's *An external engine*)
 OXIGRAPH_SERVER = Capabilities(graph_store=True, local=False)
 
 

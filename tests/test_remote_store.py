@@ -22,7 +22,7 @@ from service.build import prepare
 from service.config import Settings
 from service.namespaces import prefixes
 from service.query_text import analyse
-from service.remote_store import STAGING, Endpoints, EngineFailed, RemoteStore, Unaddressable
+from service.remote_store import STAGING, Endpoints, EngineFailed, RemoteStore, Unaddressable, _substituted
 from service.store import EmbeddedStore, Pattern, Query, QuerySyntaxError
 
 from .conftest import ROOT
@@ -221,3 +221,22 @@ def test_load_names_what_went_wrong_and_changes_nothing(loaded, engine, store_di
     bad = load(engine, store_dir, "--update", "ftp://example.org/")
     assert (bad.returncode, graph_sizes(engine)) == (1, before)
     assert load(replace(engine, url="not a url"), store_dir).returncode == 2
+
+
+def test_an_engine_s_endpoints_are_found_beside_oxigraph_s_query():
+    assert Endpoints.of("http://h:7878/query") == Endpoints("http://h:7878/query", "http://h:7878/update",
+                                                            "http://h:7878/store")
+    assert Endpoints.of("https://h/ds", graph_store="https://h/ds/data") == Endpoints("https://h/ds", "https://h/ds",
+                                                                                      "https://h/ds/data")
+    for wrong in ("h:7878/query", "ftp://h/query", "http:///query"):
+        with pytest.raises(ValueError, match="is not an http"):
+            Endpoints.of(wrong)
+
+
+def test_bound_values_open_the_where_group_and_nothing_that_only_looks_like_it():
+    text = "SELECT ?x # WHERE {\nWHERE { ?x rdfs:label 'WHERE {' , \"\"\"where\n{\"\"\" ; ?p ?n }"
+    assert _substituted(text, {"x": "http://e/a", "n": 3}) == (
+        "SELECT ?x # WHERE {\nWHERE { VALUES (?x ?n) { (<http://e/a> 3) } ?x rdfs:label 'WHERE {' , "
+        "\"\"\"where\n{\"\"\" ; ?p ?n }")
+    with pytest.raises(ValueError):
+        _substituted("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }", {"s": "http://e/a"})

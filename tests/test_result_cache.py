@@ -137,3 +137,27 @@ def test_no_answer_is_kept_when_the_cache_is_off(store_dir):
         assert get(server, text, **{"If-None-Match": first.headers["etag"]}).status_code == 304
     finally:
         stop_server(server)
+
+
+def test_a_kept_answer_is_sent_with_the_headers_of_the_first(live_server):
+    """The second request is answered before routing (result_cache.AnswersAgain): same bytes, same
+    headers, CORS's included."""
+    text = unique(QUADS)
+    first, second = (get(live_server, text, Origin="http://example.org") for _ in range(2))
+    drop = {"date"}
+    assert second.content == first.content
+    assert {k: v for k, v in second.headers.items() if k not in drop} == \
+           {k: v for k, v in first.headers.items() if k not in drop}
+    assert second.headers["access-control-allow-origin"] == "*"
+    head = httpx.head(live_server.sparql, params={"query": text}, headers={"Accept": "application/sparql-results+json"})
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == first.headers["etag"]
+
+
+def test_each_site_gets_its_own_answer(live_server):
+    """A relative IRI resolves against the endpoint's own URL, so the site asked is part of the key."""
+    text = unique("SELECT ?x WHERE { BIND(<s> AS ?x) }")
+    answers = {host: [httpx.get(live_server.sparql, params={"query": text},
+                                headers={"Accept": "text/csv", "Host": host}).text for _ in range(2)]
+               for host in ("one.example", "two.example")}
+    assert answers == {"one.example": ["x\r\nhttp://one.example/s\r\n"] * 2,
+                       "two.example": ["x\r\nhttp://two.example/s\r\n"] * 2}

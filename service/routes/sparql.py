@@ -15,7 +15,7 @@ from ..logs import event, logger
 from ..negotiation import NotAcceptable, choose
 from ..query_text import QueryText, analyse
 from ..releases import release_iri
-from ..result_cache import cache_key, cacheable
+from ..result_cache import cache_key, cacheable, remember
 from ..service_description import describe
 from ..store import Query, QuerySyntaxError, iri_term
 from ..views.editor import editor_page
@@ -128,9 +128,12 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
     query = Query(text, media_type, state.prefixes, tuple(default_graphs), tuple(named_graphs), state.limits.max_rows,
                   state.limits.max_result_bytes, own_dataset=shape.has_dataset, base=str(request.url_for("sparql")),
                   store=store)
-    if cacheable(request.method, text):
-        return await served(request, cache_key(query), lambda: answered(state, query, shape), state.results)
-    return await answered(state, query, shape)
+    if not cacheable(request.method, text):
+        return await answered(state, query, shape)
+    response = await served(request, cache_key(query), lambda: answered(state, query, shape), state.results)
+    if response.status_code in (200, 304):
+        remember(request, cache_key(query))
+    return response
 
 
 async def answered(state, query: Query, shape: QueryText) -> Response:
