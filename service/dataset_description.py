@@ -19,6 +19,7 @@ from .config import Settings
 from .dumps import SUMS, DumpFile
 from .release_archive import Published
 from .releases import release_iri
+from .store import EmbeddedStore, Store
 from .fragments import search_form
 from .oxigraph_rdflib import rdflib_triple
 from .namespaces import STANDARD_PREFIXES, prefixes
@@ -68,8 +69,9 @@ class Statistics:
     graphs: list[tuple[str, int]]  # each named graph and its triples: the inferred ones apart from the rest
 
 
-def statistics(store: Path, settings: Settings) -> Statistics:
-    """Exact counts over the union of the named graphs (the default graph the endpoint queries).
+def statistics(store: Path, settings: Settings, engine: Store | None = None) -> Statistics:
+    """Exact counts over the union of the named graphs (the default graph the endpoint queries),
+    asked of `engine` (the embedded store at `store` when none is given).
 
     A store never changes, so its counts are kept beside it (`<store>.statistics.json`) the first
     time they are made, and a restart reads them instead of counting again. The file is written
@@ -84,7 +86,7 @@ def statistics(store: Path, settings: Settings) -> Statistics:
                              "graphs": [tuple(g) for g in found["graphs"]]})
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    counted = _count(store, settings)
+    counted = _count(engine or EmbeddedStore(store), settings)
     writing = kept.with_name(f"{kept.name}.{os.getpid()}")
     try:
         writing.write_text(json.dumps(asdict(counted)), encoding="utf-8")
@@ -95,14 +97,13 @@ def statistics(store: Path, settings: Settings) -> Statistics:
     return counted
 
 
-def _count(store: Path, settings: Settings) -> Statistics:
-    db = ox.Store.read_only(str(store))
-
-    def rows(query: str):
-        return list(db.query(query, use_default_graph_as_union=True))
+def _count(engine: Store, settings: Settings) -> Statistics:
+    def rows(query: str, name: str) -> list[tuple[str, int]]:
+        """Each row's `?name` and its count `?n`."""
+        return [(row[name]["value"], int(row["n"]["value"])) for row in engine.select(query, {})]
 
     def number(query: str) -> int:
-        return int(rows(query)[0][0].value)
+        return int(engine.select(query, {})[0]["n"]["value"])
 
     ns = settings.base + "id/"
     return Statistics(
@@ -110,12 +111,10 @@ def _count(store: Path, settings: Settings) -> Statistics:
         entities=number(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c FILTER (STRSTARTS(STR(?s), "{ns}")) }}'),
         subjects=number("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
         objects=number("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-        classes=[(r[0].value, int(r[1].value)) for r in rows(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")],
-        properties=[(r[0].value, int(r[1].value)) for r in rows(
-            "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p")],
-        graphs=[(r[0].value, int(r[1].value)) for r in rows(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")],
+        classes=rows("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c", "c"),
+        properties=rows("SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } "
+                        "GROUP BY ?p ORDER BY ?p", "p"),
+        graphs=rows("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", "g"),
     )
 
 

@@ -20,6 +20,7 @@ import pytest
 from service import results
 from service.build import prepare
 from service.config import Settings
+from service.dataset_description import statistics
 from service.namespaces import prefixes
 from service.query_text import analyse
 from service.remote_store import STAGING, Endpoints, EngineFailed, RemoteStore, Unaddressable, _substituted
@@ -240,3 +241,15 @@ def test_bound_values_open_the_where_group_and_nothing_that_only_looks_like_it()
         "\"\"\"where\n{\"\"\" ; ?p ?n }")
     with pytest.raises(ValueError):
         _substituted("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }", {"s": "http://e/a"})
+
+
+def test_the_dataset_description_counts_alike_from_either_store(remote, embedded, tmp_path):
+    settings = Settings.from_env()
+    mine, theirs = (statistics(tmp_path / name, settings, store) for name, store in (("a", embedded), ("b", remote)))
+    assert theirs == mine
+    assert dict(mine.graphs) == {graph: count for graph, count in graph_counts(remote).items() if graph in GRAPHS}
+
+
+def graph_counts(store) -> dict[str, int]:
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in store.select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {})}
