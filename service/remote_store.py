@@ -29,6 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
+from .formats import BY_TYPE
+
 from .store import (KEPT_PATTERNS, Answer, Capabilities, Matches, Pattern, Query, QuerySyntaxError, iri_term,
                     sorted_matches, written)
 
@@ -37,7 +39,10 @@ RESULTS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
            "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 GRAPHS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/turtle": ox.RdfFormat.TURTLE,
           "application/rdf+xml": ox.RdfFormat.RDF_XML}
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.5"
+# What is asked of the engine: where the negotiated type is a graph syntax only, triples (Virtuoso
+# answers a CONSTRUCT as results when results come first); else results first, for any form.
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
+ACCEPT_ANY = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.5"
 STAGING = "urn:conflict-ld:staging:"  # graphs being loaded are named under it until they are moved
 
 
@@ -102,7 +107,8 @@ class RemoteStore:
             name, _, value = self.capabilities.own_timeout.partition("=")
             params[name] = value.format(seconds=self._timeout, milliseconds=round(self._timeout * 1000))
         try:
-            with self._client.stream("POST", self.endpoints.query, data=params, headers={"Accept": ACCEPT}) as response:
+            accept = ACCEPT_GRAPH if BY_TYPE[query.media_type].results is None else ACCEPT_ANY
+            with self._client.stream("POST", self.endpoints.query, data=params, headers={"Accept": accept}) as response:
                 if response.status_code != 200:
                     self._refused(response)
                 media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
