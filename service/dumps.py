@@ -18,7 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -27,6 +27,7 @@ from .config import Settings
 from .formats import suffixes
 from .json_ld import context, write_document
 from .namespaces import prefixes
+from .store import EmbeddedStore, Store
 
 STEM = "conflict-ld"
 REVISION = 4  # bump whenever the code changes what the dump files contain
@@ -74,12 +75,12 @@ def _triples(path: Path):
     return ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
 
 
-def _canonical(store: ox.Store) -> Iterator[ox.Quad]:
-    """The store's quads, blank nodes labelled by RDFC-1.0. Only the quads that mention a blank
+def _canonical(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """A store's quads, blank nodes labelled by RDFC-1.0. Only the quads that mention a blank
     node are held in memory to be canonicalized: the algorithm reads no other quad, so their labels
     are those the whole dataset would get, and the rest pass straight through."""
     blank = ox.Dataset()
-    for quad in store:
+    for quad in quads:
         if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
             blank.add(quad)
         else:
@@ -88,25 +89,26 @@ def _canonical(store: ox.Store) -> Iterator[ox.Quad]:
     yield from blank
 
 
-def write_dumps(settings: Settings, store: Path) -> Path:
+def write_dumps(settings: Settings, store: Path, engine: Store | None = None) -> Path:
     """Write every dump, SHA256SUMS and the record from the validated store; return the folder.
 
-    Dumps are made from the store itself, so each one parses back to exactly the served data.
-    Only the statements with blank nodes are held in memory (to be canonicalized); statements are
-    sorted on disk and every file is written as a stream. Called under the build lock.
+    Dumps are made from the store itself (read through `engine`, or the embedded store at `store`),
+    so each one parses back to exactly the served data. Only the statements with blank nodes are
+    held in memory (to be canonicalized); statements are sorted on disk and every file is written
+    as a stream. Called under the build lock.
     """
     target = dumps_path(settings, store)
     with durable.written(target) as building:
-        _write(settings, store, building)
+        _write(settings, engine or EmbeddedStore(store), building)
     return target
 
 
-def _write(settings: Settings, store: Path, building: Path) -> None:
+def _write(settings: Settings, store: Store, building: Path) -> None:
     quads, triples = building / f"{STEM}.nq", building / f"{STEM}.nt"
     unsorted_quads, unsorted_triples = quads.with_suffix(".nq.unsorted"), triples.with_suffix(".nt.unsorted")
     with open(unsorted_quads, "w", encoding="utf-8", newline="\n") as quad_lines, \
             open(unsorted_triples, "w", encoding="utf-8", newline="\n") as triple_lines:
-        for quad in _canonical(ox.Store.read_only(str(store))):
+        for quad in _canonical(store.quads()):
             quad_lines.write(f"{quad} .\n")
             triple_lines.write(f"{quad.triple} .\n")
     _sorted_lines(unsorted_quads, quads)
