@@ -28,7 +28,7 @@ from service.remote_store import STAGING, Endpoints, EngineFailed, RemoteStore, 
 from service.store import EmbeddedStore, Pattern, Query, QuerySyntaxError
 
 from .conftest import ROOT
-from .oxigraph_server import start_oxigraph
+from .engines import start_oxigraph
 
 pytestmark = pytest.mark.slow
 
