@@ -1,7 +1,7 @@
 """The benchmark suite: conflict-ld beside its peers, on the same data and requests, at 1x, 100x, 1000x.
 
 Side by side in one run: our service as users start it (`conflict-ld serve`, with `--store` for
-the synthetic sizes); rdflib-endpoint, the Python peer (at the sizes it can load); the floor (the
+the synthetic sizes), the result cache off so that every request runs its query; rdflib-endpoint, the Python peer (at the sizes it can load); the floor (the
 thinnest FastAPI + Oxigraph endpoint, `bench.floor`); the engine in-process with the store in
 memory (`bench.in_process`, for the example queries); and nginx serving our dump files. Load comes
 from wrk (throughput, latency under load and, for the overload run, every status); a query's
@@ -107,8 +107,9 @@ def launch(name: str, command: list[str], base: str, ready: str, env: dict | Non
 def ours(store: Path | None, dumps: Path) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)] + (["--store", str(store)] if store else [])
+    # the result cache off: every request runs its query, as the peers' do (bench.oxigraph_peer measures the cache)
     return launch("conflict-ld", command, f"http://127.0.0.1:{port}", "/sparql?query=ASK%7B%7D",
-                  env={"CONFLICT_LD_DUMPS": str(dumps)})
+                  env={"CONFLICT_LD_DUMPS": str(dumps), "CONFLICT_LD_RESULT_CACHE": "0"})
 
 
 def floor(store: Path) -> Server:
