@@ -1,8 +1,9 @@
 """The benchmark suite: conflict-ld beside its peers, on the same data and requests, at 1x, 100x, 1000x.
 
 Side by side in one run: our service as users start it (`conflict-ld serve`, with `--store` for
-the synthetic sizes), the result cache off so that every request runs its query; rdflib-endpoint, the Python peer (at the sizes it can load); the floor (the
-thinnest FastAPI + Oxigraph endpoint, `bench.floor`); the engine in-process with the store in
+the synthetic sizes), the result cache off so that every request runs its query; rdflib-endpoint,
+the Python peer (at the sizes it can load); the floor (the thinnest FastAPI + Oxigraph endpoint,
+`bench.floor`); the engine in-process with the store in
 memory (`bench.in_process`, for the example queries); and nginx serving our dump files. Load comes
 from wrk (throughput, latency under load and, for the overload run, every status); a query's
 latency with one client comes from one httpx client sending it again and again. Peak memory is
