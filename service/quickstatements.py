@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .namespaces import WD
-from .store import EmbeddedStore
+from .store import Store
 from .wikidata_check import WikidataClient
 
 STATEMENTS = """SELECT ?item ?statement ?pid ?value ?precision WHERE {
@@ -61,7 +61,7 @@ class Statement:
     references: dict[str, Reference] = field(default_factory=dict)  # by work IRI
 
 
-def statements(store: EmbeddedStore, prefixes: dict) -> list[Statement]:
+def statements(store: Store, prefixes: dict) -> list[Statement]:
     """Every exportable statement of the view, with its qualifiers and references."""
     found: dict[str, Statement] = {}
     for row in store.select(STATEMENTS, prefixes):

@@ -18,7 +18,7 @@ from typing import Mapping
 
 from .namespaces import local_words
 from .reconciliation import compact, normalise
-from .store import EmbeddedStore
+from .store import Store
 
 NAMES = """SELECT ?item ?name ?main WHERE {
   { ?item rdfs:label|skos:prefLabel ?name . BIND (true AS ?main) }
@@ -82,7 +82,7 @@ class SearchIndex:
             entries[:] = list({n.text: n for n in entries}.values())
 
     @classmethod
-    def of_store(cls, store: EmbeddedStore, prefixes: Mapping[str, str], base: str) -> "SearchIndex":
+    def of_store(cls, store: Store, prefixes: Mapping[str, str], base: str) -> "SearchIndex":
         known = {**prefixes, "id": base + "id/"}
         return cls(store.select(NAMES, known), store.select(KINDS, known), store.select(LINKS, known), base)
 

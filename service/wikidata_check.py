@@ -21,7 +21,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from . import __version__
 from .namespaces import WD
-from .store import EmbeddedStore
+from .store import Store
 
 WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"
 USER_AGENT = f"conflict-ld/{__version__} (https://w3id.org/conflict-ld/; Wikidata link checker) SPARQLWrapper"
@@ -103,11 +103,11 @@ class Finding:
     detail: str = ""
 
 
-def _rows(store: EmbeddedStore, text: str, prefixes: dict) -> list[dict]:
+def _rows(store: Store, text: str, prefixes: dict) -> list[dict]:
     return [{k: v["value"] for k, v in row.items()} for row in store.select(text, prefixes)]
 
 
-def linked_entities(store: EmbeddedStore, prefixes: dict) -> list[Entity]:
+def linked_entities(store: Store, prefixes: dict) -> list[Entity]:
     entities: dict[tuple[str, str], Entity] = {}
     for row in _rows(store, LINKED, prefixes):
         qid = row["item"][len(str(WD)):]
@@ -115,7 +115,7 @@ def linked_entities(store: EmbeddedStore, prefixes: dict) -> list[Entity]:
     return list(entities.values())
 
 
-def unlinked_entities(store: EmbeddedStore, prefixes: dict) -> list[Entity]:
+def unlinked_entities(store: Store, prefixes: dict) -> list[Entity]:
     entities: dict[str, Entity] = {}
     for row in _rows(store, UNLINKED, prefixes):
         entities.setdefault(row["entity"], Entity(row["entity"])).names.add(row["name"])

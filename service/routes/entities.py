@@ -29,7 +29,7 @@ from ..negotiation import BIBLIOGRAPHY_TYPES, SUFFIX_TYPES, NotAcceptable, choos
 from ..oxigraph_rdflib import ntriples_graph
 from ..parameters import BadParameter, whole_number
 from ..results import TSV
-from ..store import Query, iri_term
+from ..store import Query, Store, iri_term
 from ..views.citation_map import PROFILE, CitationMap
 from ..views.entity import LinkPages, entity_page
 from ..views.reference import reference
@@ -52,7 +52,7 @@ OFFERS = tuple(SUFFIX_TYPES.values())
 RDF_SUFFIXES = {s: t for s, t in SUFFIX_TYPES.items() if s != "html"}
 
 
-def owned_resources(store, base: str) -> dict[str, tuple[str, ...]]:
+def owned_resources(store: Store, base: str) -> dict[str, tuple[str, ...]]:
     """Each document's hash IRIs (`<…/event/x#time>`, `<…#wikidata-P31-…>`) that have statements,
     as IRIs in the engine's syntax, by the document's IRI: the document describes them, since a
     client looking one up asks for the IRI without its fragment. Found once, at the start."""
