@@ -20,7 +20,7 @@ from rdflib import Graph
 from service.build import ensure_store
 from service.config import Settings
 from service import durable
-from service.dumps import _sorted_lines, check, write_dumps
+from service.dumps import _sorted_lines, check, quad_lines, write_dumps
 
 from .conftest import ROOT
 from .projects import of_a_release, small_project
@@ -80,6 +80,16 @@ def test_every_file_matches_its_checksum(release):
         if entry.encoding == "gzip":
             plain = folder / entry.name.removesuffix(".gz")
             assert gzip.decompress((folder / entry.name).read_bytes()) == plain.read_bytes()
+
+
+def test_the_quads_dump_is_read_line_by_line_as_summed(release):
+    """`quad_lines`, which the build, `conflict-ld release` and the changes read a release by: its lines,
+    each with its end, are the bytes SHA256SUMS names for the N-Quads dump."""
+    _, _, folder = release
+    lines = quad_lines(folder)
+    summed = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert hashlib.sha256("".join(lines).encode("utf-8")).hexdigest() == summed["conflict-ld.nq"]
+    assert len(lines) > 10 and all(line.endswith(" .\n") for line in lines)
 
 
 def test_the_quads_dump_is_the_store(release):
