@@ -78,7 +78,7 @@ class Endpoints:
 
 
 # What the engine this project is tested with does itself (see the README's *An external engine*)
-OXIGRAPH_SERVER = Capabilities(graph_store=True, local=False)
+OXIGRAPH_SERVER = Capabilities(graph_store=True)
 
 
 class RemoteStore:
@@ -160,14 +160,19 @@ class RemoteStore:
         return Matches(len(found), found[pattern.offset:pattern.offset + pattern.limit])
 
     def _rows(self, text: str, dataset: Mapping[str, list[str]]) -> Iterator[ox.QuerySolution]:
-        try:
-            response = self._client.post(self.endpoints.query, data={"query": text, **dataset},
-                                         headers={"Accept": "application/sparql-results+json"})
-        except httpx.HTTPError as problem:
-            raise EngineFailed(f"the engine at {self.endpoints.query} could not be reached: {problem}") from None
-        if response.status_code != 200:
-            self._refused(response)
+        response = self._call("POST", self.endpoints.query, (200,), data={"query": text, **dataset},
+                              headers={"Accept": "application/sparql-results+json"})
         return iter(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON))
+
+    def _call(self, method: str, url: str, accepted: tuple[int, ...], **options) -> httpx.Response:
+        """One request read whole; EngineFailed (or QuerySyntaxError) unless its status is accepted."""
+        try:
+            response = self._client.request(method, url, **options)
+        except httpx.HTTPError as problem:
+            raise EngineFailed(f"the engine at {url} could not be reached: {problem}") from None
+        if response.status_code not in accepted:
+            self._refused(response)
+        return response
 
     def select(self, text: str, prefixes: Mapping[str, str]) -> list[dict]:
         answer = self.answer(Query(text, "application/sparql-results+json", prefixes))
@@ -219,21 +224,11 @@ class RemoteStore:
                 raise EngineFailed(f"{iri} holds {found} triples after the load, not {count}")
 
     def _put(self, graph: str, triples: bytes) -> None:
-        try:
-            response = self._client.put(self.endpoints.graph_store, params={"graph": graph}, content=triples,
-                                        headers={"Content-Type": "application/n-triples"})
-        except httpx.HTTPError as problem:
-            raise EngineFailed(f"the graph store at {self.endpoints.graph_store} could not be reached: {problem}") from None
-        if response.status_code not in (200, 201, 204):
-            self._refused(response)
+        self._call("PUT", self.endpoints.graph_store, (200, 201, 204), params={"graph": graph}, content=triples,
+                   headers={"Content-Type": "application/n-triples"})
 
     def _update(self, text: str) -> None:
-        try:
-            response = self._client.post(self.endpoints.update, data={"update": text})
-        except httpx.HTTPError as problem:
-            raise EngineFailed(f"the engine at {self.endpoints.update} could not be reached: {problem}") from None
-        if response.status_code not in (200, 204):
-            self._refused(response)
+        self._call("POST", self.endpoints.update, (200, 204), data={"update": text})
 
     def _drop_quietly(self, graphs) -> None:
         """Remove staged graphs after a failed load, by the protocol that staged them, as far as the

@@ -106,7 +106,6 @@ class Capabilities:
     union_default_graph: bool = False  # takes the union of the named graphs as the default graph when asked
     graph_store: bool = False  # reads and replaces graphs whole (SPARQL 1.1 Graph Store Protocol)
     bytes_limit: bool = False  # stops writing an answer at a size it is given
-    local: bool = True  # on this machine's disk: its readers need no network
 
 
 class Store(Protocol):

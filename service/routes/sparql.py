@@ -130,9 +130,10 @@ async def run_query(request: Request, text: str, default_graphs: list[str], name
                   store=store)
     if not cacheable(request.method, text):
         return await answered(state, query, shape)
-    response = await served(request, cache_key(query), lambda: answered(state, query, shape), state.results)
+    key = cache_key(query)
+    response = await served(request, key, lambda: answered(state, query, shape), state.results)
     if response.status_code in (200, 304):
-        remember(request, cache_key(query))
+        remember(request, key)
     return response
 
 
